@@ -1,0 +1,24 @@
+package dev.ambit.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code ambit} command. */
+@Command(
+    name = "ambit",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    description = "Ambit: an ambient service mesh (secure L4 overlay per node, L7 waypoints).",
+    subcommands = {VersionCommand.class, CompletionCommand.class, TestCommand.class})
+public final class Main {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    return cmd;
+  }
+}
