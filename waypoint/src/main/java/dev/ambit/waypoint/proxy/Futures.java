@@ -26,9 +26,13 @@ final class Futures {
     ScheduledFuture<?> timer =
         loop.schedule(
             () -> {
+              if (out.isDone()) {
+                return;
+              }
+              // The flag must be set before completing: completion runs the telemetry callbacks.
+              ex.flag = ResponseFlag.UPSTREAM_TIMEOUT;
               FullHttpResponse r = LocalReplies.of(504, "upstream request timeout");
               if (out.complete(r)) {
-                ex.flag = ResponseFlag.UPSTREAM_TIMEOUT;
                 f.cancel(false);
               } else {
                 r.release();
