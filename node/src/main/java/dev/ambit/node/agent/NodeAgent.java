@@ -90,8 +90,11 @@ public final class NodeAgent implements AutoCloseable {
       view.pods().forEach(p -> desired.put(p.key(), p));
       for (String key : List.copyOf(pods.keySet())) {
         PodSpec want = desired.get(key);
-        if (want == null || !want.equals(pods.get(key).spec)) {
+        RunningPod have = pods.get(key);
+        if (want == null || !sameProcesses(want, have.spec)) {
           remove(pods.remove(key));
+        } else {
+          have.spec = want;
         }
       }
       boolean servicesChanged = !view.services().equals(services);
@@ -105,14 +108,18 @@ public final class NodeAgent implements AutoCloseable {
           writeHosts(pod);
         }
         if (pod.ip != null) {
-          boolean inMesh = Enrollment.inMesh(spec, view.namespaceLabels().get(spec.namespace()));
-          setEnrolled(pod, inMesh);
+          setEnrolled(pod, spec.ambient());
         }
         report(pod);
       }
     } catch (RuntimeException e) {
       log.error("reconcile failed", e);
     }
+  }
+
+  /** Label and enrollment changes apply to a running pod; other changes recreate it. */
+  private static boolean sameProcesses(PodSpec a, PodSpec b) {
+    return a.containers().equals(b.containers()) && a.serviceAccount().equals(b.serviceAccount());
   }
 
   private RunningPod create(PodSpec spec) {
@@ -292,7 +299,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private static final class RunningPod {
-    final PodSpec spec;
+    PodSpec spec;
     final String netns;
     final List<ContainerProcess> containers = new ArrayList<>();
     String ip;

@@ -3,13 +3,18 @@ package dev.ambit.node.agent;
 import java.util.List;
 import java.util.Map;
 
-/** A pod scheduled on this node, as the control plane describes it. */
+/**
+ * A pod scheduled on this node, as the control plane describes it. {@code ambient}: the control
+ * plane decided the pod belongs in the mesh (istio.io/dataplane-mode=ambient on the pod or its
+ * namespace, not opted out with "none").
+ */
 public record PodSpec(
     String namespace,
     String name,
     String serviceAccount,
     Map<String, String> labels,
-    List<ContainerSpec> containers) {
+    List<ContainerSpec> containers,
+    boolean ambient) {
   public PodSpec {
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     containers = containers == null ? List.of() : List.copyOf(containers);

@@ -96,6 +96,10 @@ class NodeAgentTest {
   }
 
   private static PodSpec web() {
+    return web(false);
+  }
+
+  private static PodSpec web(boolean ambient) {
     return new PodSpec(
         "default",
         "web",
@@ -109,7 +113,8 @@ class NodeAgentTest {
                 List.of(
                     "echo started $POD_NAME $POD_NAMESPACE $SERVICE_ACCOUNT $VERSION $GREETING;"
                         + " exec socat TCP-LISTEN:8080,fork,reuseaddr 'SYSTEM:echo hello from $POD_NAME'"),
-                Map.of("GREETING", "hi"))));
+                Map.of("GREETING", "hi"))),
+        ambient);
   }
 
   private static final List<ServiceEntry> SERVICES =
@@ -117,7 +122,7 @@ class NodeAgentTest {
 
   @Test
   void runsThePodInItsNetnsReportsItsIpAndStopsItWhenDeleted() throws Exception {
-    feed.push(new NodeView(List.of(web()), Map.of(), SERVICES));
+    feed.push(new NodeView(List.of(web()), SERVICES));
 
     PodReport running = feed.awaitReport("web", r -> r.phase().equals(PodReport.RUNNING));
     assertThat(running.podIp()).isEqualTo("10.241.1.2");
@@ -134,7 +139,7 @@ class NodeAgentTest {
         .startsWith("10.96.0.20");
     assertThat(ztunnelRequests).isEmpty();
 
-    feed.push(new NodeView(List.of(), Map.of(), SERVICES));
+    feed.push(new NodeView(List.of(), SERVICES));
 
     await().atMost(WAIT).until(() -> !NetnsOps.exists(podNetns));
     assertThat(Files.exists(NetnsOps.etcDir(podNetns))).isFalse();
@@ -142,18 +147,14 @@ class NodeAgentTest {
   }
 
   @Test
-  void labellingTheNamespaceEnrollsAndReleasesTheRunningPodWithoutRestartingIt() throws Exception {
-    feed.push(new NodeView(List.of(web()), Map.of(), SERVICES));
+  void enrollingAndReleasingARunningPodDoesNotRestartIt() throws Exception {
+    feed.push(new NodeView(List.of(web()), SERVICES));
     feed.awaitReport("web", r -> r.phase().equals(PodReport.RUNNING));
     String podNetns = layout.podNetns("default", "web");
     List<Long> pidsBefore = NetnsOps.pids(podNetns);
     RedirectionRules rules = new RedirectionRules(NetnsOps.path(podNetns));
 
-    feed.push(
-        new NodeView(
-            List.of(web()),
-            Map.of("default", Map.of(Enrollment.LABEL, Enrollment.AMBIENT)),
-            SERVICES));
+    feed.push(new NodeView(List.of(web(true)), SERVICES));
 
     JsonNode add = ztunnelRequests.poll(20, TimeUnit.SECONDS);
     assertThat(add).isNotNull();
@@ -167,7 +168,7 @@ class NodeAgentTest {
     feed.awaitReport("web", PodReport::enrolled);
     assertThat(rules.applied()).isTrue();
 
-    feed.push(new NodeView(List.of(web()), Map.of("default", Map.of()), SERVICES));
+    feed.push(new NodeView(List.of(web(false)), SERVICES));
 
     JsonNode del = ztunnelRequests.poll(20, TimeUnit.SECONDS);
     assertThat(del).isNotNull();
@@ -179,30 +180,8 @@ class NodeAgentTest {
   }
 
   @Test
-  void aPodLabelOfNoneKeepsThePodOutOfAnEnrolledNamespace() throws Exception {
-    PodSpec optedOut =
-        new PodSpec(
-            "default",
-            "legacy",
-            "default",
-            Map.of(Enrollment.LABEL, Enrollment.NONE),
-            List.of(new ContainerSpec("main", "x", List.of("sleep", "300"), List.of(), Map.of())));
-    feed.push(
-        new NodeView(
-            List.of(optedOut, web()),
-            Map.of("default", Map.of(Enrollment.LABEL, Enrollment.AMBIENT)),
-            SERVICES));
-
-    feed.awaitReport("web", PodReport::enrolled);
-    PodReport legacy = feed.awaitReport("legacy", r -> r.phase().equals(PodReport.RUNNING));
-    assertThat(legacy.enrolled()).isFalse();
-    assertThat(new RedirectionRules(NetnsOps.path(layout.podNetns("default", "legacy"))).applied())
-        .isFalse();
-  }
-
-  @Test
   void aCrashedContainerIsRestarted() throws Exception {
-    feed.push(new NodeView(List.of(web()), Map.of(), SERVICES));
+    feed.push(new NodeView(List.of(web()), SERVICES));
     feed.awaitReport("web", r -> r.phase().equals(PodReport.RUNNING));
     String podNetns = layout.podNetns("default", "web");
     List<Long> pids = NetnsOps.pids(podNetns);
@@ -225,8 +204,9 @@ class NodeAgentTest {
             "bad",
             null,
             Map.of(),
-            List.of(new ContainerSpec("main", "nginx:latest", List.of(), List.of(), Map.of())));
-    feed.push(new NodeView(List.of(bad), Map.of(), List.of()));
+            List.of(new ContainerSpec("main", "nginx:latest", List.of(), List.of(), Map.of())),
+            false);
+    feed.push(new NodeView(List.of(bad), List.of()));
 
     PodReport r = feed.awaitReport("bad", x -> x.phase().equals(PodReport.FAILED));
     assertThat(r.message())
