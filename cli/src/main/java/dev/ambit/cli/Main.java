@@ -13,7 +13,10 @@ import picocli.CommandLine.Command;
       VersionCommand.class,
       CompletionCommand.class,
       TestCommand.class,
-      ImageCommand.class
+      ImageCommand.class,
+      DownCommand.class,
+      ExecCommand.class,
+      LogsCommand.class
     })
 public final class Main {
 
