@@ -13,6 +13,10 @@ import picocli.CommandLine.Command;
       VersionCommand.class,
       CompletionCommand.class,
       TestCommand.class,
+      ImageCommand.class,
+      DownCommand.class,
+      ExecCommand.class,
+      LogsCommand.class,
       ValidateCommand.class
     })
 public final class Main {
