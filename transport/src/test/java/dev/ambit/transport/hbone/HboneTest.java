@@ -511,6 +511,11 @@ class HboneTest {
         ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(f -> ctx.close());
       }
     }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
   }
 
   /** Resets the connection when the first byte arrives. */
