@@ -178,6 +178,7 @@ public final class Binder {
       RecordComponent component = components[i];
       String fieldPath = Paths.field(path, component.getName());
       Node.Entry entry = map.entries().get(component.getName());
+      int errorsBeforeField = errors.size();
       Object value =
           entry == null
               ? null
@@ -187,7 +188,8 @@ public final class Binder {
                   fieldPath,
                   entry.keyLine(),
                   Field.of(component));
-      boolean required = component.isAnnotationPresent(Required.class);
+      boolean required =
+          component.isAnnotationPresent(Required.class) && errors.size() == errorsBeforeField;
       if (required && entry == null) {
         error(line, fieldPath, "required field is missing");
       } else if (required && value instanceof Collection<?> c && c.isEmpty()) {
