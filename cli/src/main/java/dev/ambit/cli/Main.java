@@ -17,7 +17,13 @@ import picocli.CommandLine.Command;
       DownCommand.class,
       ExecCommand.class,
       LogsCommand.class,
-      ValidateCommand.class
+      ValidateCommand.class,
+      ControlCommand.class,
+      ApplyCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      DescribeCommand.class,
+      LabelCommand.class
     })
 public final class Main {
 
