@@ -37,8 +37,15 @@ public final class Components {
   public static boolean alive(MeshState.Component c) {
     return ProcessHandle.of(c.pid())
         .filter(ProcessHandle::isAlive)
-        .flatMap(h -> h.info().arguments())
-        .map(args -> List.of(args).contains("dev.ambit.cli.Main"))
+        .map(h -> isOurs(h.info()))
         .orElse(false);
+  }
+
+  /** An ambit JVM, or the {@code ip netns exec} about to become one. */
+  private static boolean isOurs(ProcessHandle.Info info) {
+    boolean ambit =
+        info.arguments().map(a -> List.of(a).contains("dev.ambit.cli.Main")).orElse(false);
+    boolean ip = info.command().map(c -> c.endsWith("/ip")).orElse(false);
+    return ambit || ip;
   }
 }
