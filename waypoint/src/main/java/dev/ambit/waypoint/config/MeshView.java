@@ -88,6 +88,11 @@ public final class MeshView {
     return Optional.ofNullable(servicesByName.get(namespace + "/" + name));
   }
 
+  /** The workload owning an address, e.g. to name the source of a request. */
+  public Optional<Workload> workload(InetAddress ip) {
+    return Optional.ofNullable(workloadsByIp.get(ip));
+  }
+
   /** A workload addressed directly by one of its IPs (traffic to a waypoint-bound workload). */
   public Optional<Endpoint> workloadEndpoint(InetAddress ip, int port) {
     Workload w = workloadsByIp.get(ip);

@@ -1,0 +1,233 @@
+package dev.ambit.transport.hbone;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Splices two byte channels both ways: a TCP channel and an HBONE stream channel (as returned by
+ * {@link HbonePool#connect} or handed out by {@link HboneStream#accept()}), or two TCP channels.
+ *
+ * <ul>
+ *   <li>Backpressure: when one side stops being writable, the other stops reading (autoRead off)
+ *       until it is writable again; HTTP/2 stream windows make a stream channel unwritable.
+ *   <li>Half-close: EOF on one side (TCP FIN, or END_STREAM) shuts down the other's output (TCP
+ *       {@code shutdownOutput}, or END_STREAM) after all pending bytes are written; when both
+ *       directions have ended, both channels are closed.
+ *   <li>Abortive close: a channel that closes before both directions ended, or fails, aborts the
+ *       other: a TCP socket is reset (SO_LINGER 0), a stream is reset (RST_STREAM CANCEL).
+ * </ul>
+ *
+ * <p>Both channels must have autoRead off until spliced (bytes read earlier would be lost); splice
+ * turns it on. For fewer thread hops, register both channels on the same event loop.
+ */
+public final class Relay {
+
+  private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+  /**
+   * How a relay ended.
+   *
+   * @param graceful both directions ended with EOF before the channels closed
+   * @param cause the first error seen, or null
+   */
+  public record Result(boolean graceful, Throwable cause) {}
+
+  private Relay() {}
+
+  /**
+   * Starts relaying between {@code a} and {@code b}; {@code counters} gets the bytes of each
+   * direction. The future completes once both channels are closed.
+   */
+  public static CompletableFuture<Result> splice(Channel a, Channel b, RelayCounters counters) {
+    State state = new State(a, b);
+    Side sideA = new Side(state, a, b, counters, true);
+    Side sideB = new Side(state, b, a, counters, false);
+    a.closeFuture().addListener(f -> state.closed());
+    b.closeFuture().addListener(f -> state.closed());
+    install(a, sideA);
+    install(b, sideB);
+    return state.result;
+  }
+
+  private static void install(Channel channel, Side side) {
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              if (channel instanceof DuplexChannel) {
+                channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+              }
+              channel.pipeline().addLast("relay", side);
+              if (!channel.isActive()) {
+                side.inactive();
+                return;
+              }
+              channel.config().setAutoRead(side.other.isWritable());
+            });
+  }
+
+  /** Shuts down {@code channel}'s output once everything written so far is flushed. */
+  private static void shutdownOutput(Channel channel) {
+    if (channel instanceof DuplexChannel duplex) {
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());
+    } else {
+      channel.writeAndFlush(StreamBytes.END_STREAM);
+    }
+  }
+
+  /** Resets {@code channel}: RST for a TCP socket, RST_STREAM for an HTTP/2 stream. */
+  static void abort(Channel channel) {
+    if (!channel.isOpen()) {
+      return;
+    }
+    if (channel instanceof DuplexChannel) {
+      try {
+        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+      } catch (RuntimeException e) {
+        log.debug("cannot set SO_LINGER 0 on {}", channel, e);
+      }
+    }
+    channel.close();
+  }
+
+  private static final class State {
+    final Channel a;
+    final Channel b;
+    final CompletableFuture<Result> result = new CompletableFuture<>();
+    final AtomicBoolean aborted = new AtomicBoolean();
+    volatile boolean aDone;
+    volatile boolean bDone;
+    volatile Throwable cause;
+
+    State(Channel a, Channel b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    boolean bothDone() {
+      return aDone && bDone;
+    }
+
+    void abort(Throwable error) {
+      if (error != null && cause == null) {
+        cause = error;
+      }
+      if (aborted.compareAndSet(false, true)) {
+        Relay.abort(a);
+        Relay.abort(b);
+      }
+    }
+
+    void closed() {
+      if (!a.isOpen() && !b.isOpen()) {
+        result.complete(new Result(bothDone() && !aborted.get(), cause));
+      }
+    }
+  }
+
+  private static final class Side extends ChannelInboundHandlerAdapter {
+    private final State state;
+    private final Channel self;
+    private final Channel other;
+    private final RelayCounters counters;
+    private final boolean isA;
+
+    Side(State state, Channel self, Channel other, RelayCounters counters, boolean isA) {
+      this.state = state;
+      this.self = self;
+      this.other = other;
+      this.counters = counters;
+      this.isA = isA;
+    }
+
+    @Override
+    public boolean isSharable() {
+      return false;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof ByteBuf buf)) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      int n = buf.readableBytes();
+      if (isA) {
+        counters.aToB(n);
+      } else {
+        counters.bToA(n);
+      }
+      other.write(buf, other.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      other.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      other.config().setAutoRead(self.isWritable());
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt == ChannelInputShutdownEvent.INSTANCE) {
+        if (isA) {
+          state.aDone = true;
+        } else {
+          state.bDone = true;
+        }
+        shutdownOutput(other);
+        if (state.bothDone()) {
+          closeAfterFlush(self);
+          closeAfterFlush(other);
+        }
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      inactive();
+      ctx.fireChannelInactive();
+    }
+
+    void inactive() {
+      if (state.bothDone()) {
+        closeAfterFlush(other);
+      } else {
+        state.abort(null);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("relay {} -> {} failed", self, other, cause);
+      state.abort(cause);
+    }
+
+    /**
+     * Closes a TCP channel once its pending bytes are written. A stream channel closes by itself
+     * once END_STREAM went both ways; closing it earlier would reset it and drop queued DATA.
+     */
+    private static void closeAfterFlush(Channel channel) {
+      if (channel instanceof DuplexChannel && channel.isOpen()) {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+  }
+}
