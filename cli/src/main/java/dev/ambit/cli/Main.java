@@ -16,7 +16,10 @@ import picocli.CommandLine.Command;
       ImageCommand.class,
       DownCommand.class,
       ExecCommand.class,
-      LogsCommand.class
+      LogsCommand.class,
+      UpCommand.class,
+      StatusCommand.class,
+      NodeAgentCommand.class
     })
 public final class Main {
 
