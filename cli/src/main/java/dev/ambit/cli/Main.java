@@ -23,7 +23,10 @@ import picocli.CommandLine.Command;
       GetCommand.class,
       DeleteCommand.class,
       DescribeCommand.class,
-      LabelCommand.class
+      LabelCommand.class,
+      UpCommand.class,
+      StatusCommand.class,
+      NodeAgentCommand.class
     })
 public final class Main {
 
