@@ -246,6 +246,19 @@ public final class HbonePool implements AutoCloseable {
       ch.closeFuture()
           .addListener(
               f -> fail(new HboneException(0, "HBONE connection to " + key.proxy() + " closed")));
+      ch.eventLoop()
+          .schedule(
+              () -> {
+                boolean waitingForSettings;
+                synchronized (HbonePool.this) {
+                  waitingForSettings = !ready;
+                }
+                if (waitingForSettings) {
+                  fail(new HboneException(0, key.proxy() + " sent no HTTP/2 SETTINGS"));
+                }
+              },
+              config.connectTimeout().toNanos(),
+              TimeUnit.NANOSECONDS);
     }
 
     void settings(Http2SettingsFrame frame) {

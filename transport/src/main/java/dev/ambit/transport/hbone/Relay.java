@@ -189,7 +189,6 @@ public final class Relay {
         return;
       }
       int n = buf.readableBytes();
-      log.debug("relay {} bytes from {}", n, self);
       if (isA) {
         counters.aToB(n);
       } else {
@@ -211,7 +210,6 @@ public final class Relay {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      log.debug("relay event {} on {}", evt, self);
       if (evt == ChannelInputShutdownEvent.INSTANCE) {
         if (isA) {
           state.aDone = true;
@@ -234,7 +232,6 @@ public final class Relay {
     }
 
     void inactive() {
-      log.debug("relay inactive {} aDone={} bDone={}", self, state.aDone, state.bDone);
       if (state.bothDone()) {
         closeAfterFlush(other);
       } else {

@@ -67,6 +67,7 @@ class HboneTest {
   private Channel echo;
   private Channel resetter;
   private HbonePool pool;
+  private HboneServer server;
 
   @AfterAll
   static void stop() {
@@ -116,12 +117,12 @@ class HboneTest {
           serverConnections.add(accepted);
           return CompletableFuture.completedFuture(context);
         };
-    HboneServer server =
+    server =
         new HboneServer(
             selector,
-            stream -> {
-              requests.add(stream.request());
-              if (stream.request().target().getPort() == DENIED_PORT) {
+            (request, stream) -> {
+              requests.add(request);
+              if (request.target().getPort() == DENIED_PORT) {
                 stream.reject(401);
                 return;
               }
@@ -130,7 +131,7 @@ class HboneTest {
                   .channel(EpollSocketChannel.class)
                   .option(ChannelOption.AUTO_READ, false)
                   .handler(new ChannelInboundHandlerAdapter())
-                  .connect(stream.request().target())
+                  .connect(request.target())
                   .addListener(
                       (io.netty.channel.ChannelFutureListener)
                           f -> {
@@ -479,6 +480,48 @@ class HboneTest {
           .isInstanceOf(SocketException.class)
           .hasMessageContaining("reset");
     }
+  }
+
+  @Test
+  void goAwayDrainsPooledConnectionsWhileOpenStreamsContinue() throws Exception {
+    pool = new HbonePool(group, HbonePoolConfig.defaults());
+    InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
+    HboneTarget target = targetFor(hbone, (InetSocketAddress) echo.localAddress());
+    Channel open = pool.connect(target, clientCert, SOCKETS).get(5, TimeUnit.SECONDS);
+    StringBuilder received = new StringBuilder();
+    open.pipeline()
+        .addLast(
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                io.netty.buffer.ByteBuf buf = (io.netty.buffer.ByteBuf) msg;
+                synchronized (received) {
+                  received.append(buf.toString(StandardCharsets.UTF_8));
+                }
+                buf.release();
+              }
+            });
+    open.config().setAutoRead(true);
+
+    server.goAway();
+    await().atMost(Duration.ofSeconds(5)).until(() -> pool.connectionCount() == 0);
+
+    open.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("still here", StandardCharsets.UTF_8));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              synchronized (received) {
+                return received.toString().equals("still here");
+              }
+            });
+    Channel fresh = pool.connect(target, clientCert, SOCKETS).get(5, TimeUnit.SECONDS);
+    assertThat(fresh.parent()).isNotSameAs(open.parent());
+    assertThat(serverConnections).hasSize(2);
+
+    open.close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !open.parent().isActive());
+    assertThat(server.openConnections()).isEqualTo(1);
   }
 
   private static int statusOf(CompletableFuture<Channel> f) throws Exception {
