@@ -81,9 +81,10 @@ public final class HbonePool implements AutoCloseable {
    * Opens a CONNECT stream to {@code target}, presenting {@code source}, over a socket made by
    * {@code socketFactory} (e.g. {@code NetnsChannelFactory.socket(podNetns, ...)}). Completes with
    * the stream channel once the server answered 200: a byte channel with autoRead off (splice it
-   * with {@link Relay#splice}, or add handlers and turn autoRead on; closing it resets the stream).
-   * Fails with {@link HboneException}: the server's status, or status 0 for connect/TLS/HTTP/2
-   * failures such as a server not proving an expected identity.
+   * with {@link Relay#splice}, or add handlers and turn autoRead on; {@link Relay#shutdownOutput}
+   * sends END_STREAM, closing it before both sides ended resets the stream). Fails with {@link
+   * HboneException}: the server's status, or status 0 for connect/TLS/HTTP/2 failures such as a
+   * server not proving an expected identity.
    */
   public CompletableFuture<Channel> connect(
       HboneTarget target,

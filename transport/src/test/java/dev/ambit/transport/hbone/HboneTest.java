@@ -56,6 +56,7 @@ class HboneTest {
   private static final SpiffeId CLIENT = id("web", "frontend");
   private static final ChannelFactory<EpollSocketChannel> SOCKETS = EpollSocketChannel::new;
   private static final int DENIED_PORT = 1;
+  private static final int RAW_PORT = 2;
   private static final java.util.concurrent.Executor VIRTUAL = Thread.ofVirtual()::start;
 
   private final WorkloadCertificate clientCert = pki.issue(CLIENT);
@@ -124,6 +125,21 @@ class HboneTest {
               requests.add(request);
               if (request.target().getPort() == DENIED_PORT) {
                 stream.reject(401);
+                return;
+              }
+              if (request.target().getPort() == RAW_PORT) {
+                // Like a waypoint: answer first, set up the byte pipeline later; nothing is lost.
+                stream.accept();
+                stream
+                    .channel()
+                    .eventLoop()
+                    .schedule(
+                        () -> {
+                          stream.channel().pipeline().addLast(new UpperCase());
+                          stream.channel().config().setAutoRead(true);
+                        },
+                        100,
+                        TimeUnit.MILLISECONDS);
                 return;
               }
               new Bootstrap()
@@ -241,6 +257,17 @@ class HboneTest {
     HboneRequest request = requests.getFirst();
     assertThat(request.peer()).isEqualTo(CLIENT);
     assertThat(request.target()).isEqualTo(echo.localAddress());
+  }
+
+  @Test
+  void rawAcceptedStreamCarriesBytesSentBeforeTheServerWasReady() throws Exception {
+    pool = new HbonePool(group, HbonePoolConfig.defaults());
+    InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
+    InetSocketAddress capture =
+        captureListener(
+            targetFor(hbone, new InetSocketAddress("127.0.0.1", RAW_PORT)), new ByteCounters());
+    byte[] back = roundTrip(capture, "quiet words".getBytes(StandardCharsets.UTF_8));
+    assertThat(new String(back, StandardCharsets.UTF_8)).isEqualTo("QUIET WORDS");
   }
 
   @Test
@@ -558,6 +585,24 @@ class HboneTest {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
+    }
+  }
+
+  /** Answers every chunk upper-cased; ends its side when the client ends. */
+  private static final class UpperCase extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      io.netty.buffer.ByteBuf in = (io.netty.buffer.ByteBuf) msg;
+      String text = in.toString(StandardCharsets.UTF_8).toUpperCase(java.util.Locale.ROOT);
+      in.release();
+      ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt == ChannelInputShutdownEvent.INSTANCE) {
+        Relay.shutdownOutput(ctx.channel());
+      }
     }
   }
 
