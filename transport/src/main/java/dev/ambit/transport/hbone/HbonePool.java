@@ -391,10 +391,12 @@ public final class HbonePool implements AutoCloseable {
           .addLast(
               "h2",
               Http2FrameCodecBuilder.forClient()
-                  .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                  .initialSettings(
+                      Windows.apply(Http2Settings.defaultSettings().pushEnabled(false)))
                   .build());
       ctx.pipeline().addLast("h2-multiplex", new Http2MultiplexHandler(new RefuseServerStreams()));
       ctx.pipeline().addLast("hbone-connection", new ConnectionFrames(connection));
+      Windows.openConnectionWindow(ctx.channel());
     }
 
     @Override

@@ -157,7 +157,9 @@ public final class HboneServer {
           .addLast(
               Http2FrameCodecBuilder.forServer()
                   .initialSettings(
-                      Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
+                      Windows.apply(
+                          Http2Settings.defaultSettings()
+                              .maxConcurrentStreams(maxConcurrentStreams)))
                   .build(),
               new Http2MultiplexHandler(
                   new ChannelInitializer<Http2StreamChannel>() {
@@ -167,6 +169,7 @@ public final class HboneServer {
                     }
                   }),
               new ConnectionErrors());
+      Windows.openConnectionWindow(ctx.channel());
     }
 
     @Override
