@@ -250,6 +250,18 @@ class MeshTlsTest {
   }
 
   @Test
+  void aChainThatIncludesTheRootIsAccepted() throws Exception {
+    WorkloadCertificate plain = pki.issue(SERVER);
+    WorkloadCertificate withRoot =
+        new WorkloadCertificate(
+            SERVER, plain.key(), java.util.List.of(plain.leaf(), pki.root), plain.roots());
+    Outcome o =
+        handshake(MeshTls.server(withRoot), MeshTls.client(pki.issue(CLIENT), Set.of(SERVER)));
+    assertThat(o.client()).isNull();
+    assertThat(o.clientSawServer()).isEqualTo(SERVER);
+  }
+
+  @Test
   void contextCacheBuildsOncePerCertificateAndFollowsRotation() {
     TlsContexts contexts = new TlsContexts();
     WorkloadCertificate first = pki.issue(CLIENT);
