@@ -9,7 +9,25 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
     description = "Ambit: an ambient service mesh (secure L4 overlay per node, L7 waypoints).",
-    subcommands = {VersionCommand.class, CompletionCommand.class, TestCommand.class})
+    subcommands = {
+      VersionCommand.class,
+      CompletionCommand.class,
+      TestCommand.class,
+      ImageCommand.class,
+      DownCommand.class,
+      ExecCommand.class,
+      LogsCommand.class,
+      ValidateCommand.class,
+      ControlCommand.class,
+      ApplyCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      DescribeCommand.class,
+      LabelCommand.class,
+      UpCommand.class,
+      StatusCommand.class,
+      NodeAgentCommand.class
+    })
 public final class Main {
 
   public static void main(String[] args) {

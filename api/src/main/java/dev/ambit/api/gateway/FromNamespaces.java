@@ -1,0 +1,8 @@
+package dev.ambit.api.gateway;
+
+/** Which namespaces may attach routes to a listener. */
+public enum FromNamespaces {
+  All,
+  Same,
+  Selector
+}

@@ -1,0 +1,97 @@
+package dev.ambit.control.server;
+
+import dev.ambit.control.ca.Identities;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates callers of the xDS/CA port: the TLS client certificate (verified against the mesh
+ * root by the TLS layer) must be a node credential ({@code spiffe://<td>/ambit/node/<name>}); the
+ * node name is then available to services through {@link #current()}.
+ */
+public final class CallerNode implements ServerInterceptor {
+
+  private static final Logger log = LoggerFactory.getLogger(CallerNode.class);
+  private static final Context.Key<String> KEY = Context.key("ambit-caller-node");
+
+  private final String trustDomain;
+
+  public CallerNode(String trustDomain) {
+    this.trustDomain = trustDomain;
+  }
+
+  /** The authenticated node of the current call. */
+  public static String current() {
+    String node = KEY.get();
+    if (node == null) {
+      throw Status.UNAUTHENTICATED.withDescription("no node credential").asRuntimeException();
+    }
+    return node;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+    Optional<String> node = session == null ? Optional.empty() : nodeOf(session);
+    if (node.isEmpty()) {
+      log.warn(
+          "refused {} from {}: the client certificate is not a node credential of trust domain {}",
+          call.getMethodDescriptor().getFullMethodName(),
+          call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+          trustDomain);
+      call.close(
+          Status.UNAUTHENTICATED.withDescription(
+              "a node credential of trust domain " + trustDomain + " is required"),
+          new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    return Contexts.interceptCall(
+        Context.current().withValue(KEY, node.get()), call, headers, next);
+  }
+
+  private Optional<String> nodeOf(SSLSession session) {
+    try {
+      Certificate[] peer = session.getPeerCertificates();
+      if (peer.length == 0 || !(peer[0] instanceof X509Certificate leaf)) {
+        return Optional.empty();
+      }
+      return uriSans(leaf).stream()
+          .map(uri -> Identities.parseNode(uri, trustDomain))
+          .flatMap(Optional::stream)
+          .findFirst();
+    } catch (SSLPeerUnverifiedException e) {
+      return Optional.empty();
+    }
+  }
+
+  static List<String> uriSans(X509Certificate cert) {
+    try {
+      var sans = cert.getSubjectAlternativeNames();
+      if (sans == null) {
+        return List.of();
+      }
+      return sans.stream()
+          .filter(l -> (Integer) l.get(0) == 6)
+          .map(l -> (String) l.get(1))
+          .toList();
+    } catch (CertificateParsingException e) {
+      return List.of();
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.ambit.node.cni;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/** The CNI executable's entry: CNI_COMMAND and friends in the environment, config on stdin. */
+public final class CniMain {
+  private CniMain() {}
+
+  /** Runs the plugin with this process's environment and stdin; returns the exit status. */
+  public static int run(PrintStream stdout) throws IOException {
+    String stdin = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      stdout.print(new CniPlugin().invoke(System.getenv(), stdin));
+      stdout.flush();
+      return 0;
+    } catch (CniPlugin.CniError e) {
+      stdout.print(CniPlugin.error("1.0.0", e));
+      stdout.flush();
+      return 1;
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    // stdout carries the result only: anything else printing (logging) goes to stderr.
+    PrintStream stdout = System.out;
+    System.setOut(System.err);
+    System.exit(run(stdout));
+  }
+}

@@ -1,0 +1,54 @@
+package dev.ambit.waypoint.proxy;
+
+import dev.ambit.waypoint.config.Endpoint;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** One {@link EndpointClient} per endpoint and protocol, created on first use. */
+final class EndpointClients implements AutoCloseable {
+
+  private final UpstreamConnector connector;
+  private final int maxResponseBytes;
+  private final ConcurrentHashMap<String, EndpointClient> clients = new ConcurrentHashMap<>();
+
+  EndpointClients(UpstreamConnector connector, int maxResponseBytes) {
+    this.connector = connector;
+    this.maxResponseBytes = maxResponseBytes;
+  }
+
+  EndpointClient client(Endpoint e, Protocol protocol) {
+    String key = protocol + " " + e.key();
+    EndpointClient c = clients.get(key);
+    if (c == null) {
+      c =
+          clients.computeIfAbsent(
+              key,
+              k ->
+                  protocol == Protocol.HTTP2
+                      ? new Http2EndpointClient(e, connector, maxResponseBytes)
+                      : new Http1EndpointClient(e, connector, maxResponseBytes));
+    }
+    return c;
+  }
+
+  /** Closes clients of endpoints that are no longer in the configuration. */
+  void retain(Set<String> endpointKeys) {
+    clients
+        .entrySet()
+        .removeIf(
+            en -> {
+              String epKey = en.getKey().substring(en.getKey().indexOf(' ') + 1);
+              if (endpointKeys.contains(epKey)) {
+                return false;
+              }
+              en.getValue().close();
+              return true;
+            });
+  }
+
+  @Override
+  public void close() {
+    clients.values().forEach(EndpointClient::close);
+    clients.clear();
+  }
+}

@@ -1,0 +1,72 @@
+package dev.ambit.waypoint.proxy;
+
+import dev.ambit.waypoint.config.Endpoint;
+import dev.ambit.waypoint.config.ServiceInfo;
+import dev.ambit.waypoint.config.WaypointSnapshot;
+import dev.ambit.waypoint.metrics.ResponseFlag;
+import dev.ambit.waypoint.route.RouteTable;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpRequest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One request travelling through the filter chain. Filters read and fill it in; it is confined to
+ * the downstream event loop except for the fields that upstream callbacks set (volatile).
+ */
+public final class Exchange {
+
+  final FullHttpRequest request;
+  final Downstream downstream;
+  final Protocol protocol;
+  final WaypointSnapshot snapshot;
+  final EventLoop loop;
+  final long startNanos;
+  final long requestBytes;
+
+  /** The rule the request was routed to; null when no route attaches (original service). */
+  RouteTable.RouteDecision route;
+
+  /** Backend service and port chosen (null with a workload addressed directly). */
+  ServiceInfo backend;
+
+  int backendPort;
+
+  /** Response header modifiers to apply on the way back, in order. */
+  final List<dev.ambit.proto.waypoint.HeaderModifier> responseModifiers = new ArrayList<>();
+
+  volatile Endpoint endpoint;
+  volatile ResponseFlag flag = ResponseFlag.NONE;
+  volatile int attempts;
+  String traceId = "";
+
+  Exchange(
+      FullHttpRequest request,
+      Downstream downstream,
+      Protocol protocol,
+      WaypointSnapshot snapshot,
+      EventLoop loop,
+      long startNanos) {
+    this.request = request;
+    this.downstream = downstream;
+    this.protocol = protocol;
+    this.snapshot = snapshot;
+    this.loop = loop;
+    this.startNanos = startNanos;
+    this.requestBytes = request.content().readableBytes();
+  }
+
+  public FullHttpRequest request() {
+    return request;
+  }
+
+  public Downstream downstream() {
+    return downstream;
+  }
+
+  /** "grpc" for gRPC over HTTP/2, else "http". */
+  String requestProtocol() {
+    String ct = request.headers().get("content-type");
+    return ct != null && ct.startsWith("application/grpc") ? "grpc" : "http";
+  }
+}

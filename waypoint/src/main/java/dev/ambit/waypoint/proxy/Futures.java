@@ -1,0 +1,65 @@
+package dev.ambit.waypoint.proxy;
+
+import dev.ambit.waypoint.metrics.ResponseFlag;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Timeouts and cancellation for response futures that own reference-counted responses. */
+final class Futures {
+
+  private Futures() {}
+
+  /**
+   * Completes with {@code f}'s response, or with a 504 once {@code timeout} passed (then {@code f}
+   * is cancelled and a late response released). A zero timeout means none.
+   */
+  static CompletableFuture<FullHttpResponse> withTimeout(
+      CompletableFuture<FullHttpResponse> f, Duration timeout, EventLoop loop, Exchange ex) {
+    if (timeout.isZero() || timeout.isNegative()) {
+      return f;
+    }
+    CompletableFuture<FullHttpResponse> out = new CompletableFuture<>();
+    ScheduledFuture<?> timer =
+        loop.schedule(
+            () -> {
+              if (out.isDone()) {
+                return;
+              }
+              // The flag must be set before completing: completion runs the telemetry callbacks.
+              ex.flag = ResponseFlag.UPSTREAM_TIMEOUT;
+              FullHttpResponse r = LocalReplies.of(504, "upstream request timeout");
+              if (out.complete(r)) {
+                f.cancel(false);
+              } else {
+                r.release();
+              }
+            },
+            timeout.toNanos(),
+            TimeUnit.NANOSECONDS);
+    cancelWith(out, f);
+    f.whenComplete(
+        (res, err) -> {
+          timer.cancel(false);
+          if (err != null) {
+            out.completeExceptionally(err);
+          } else if (!out.complete(res)) {
+            res.release();
+          }
+        });
+    return out;
+  }
+
+  /** Cancelling {@code outer} cancels {@code inner}. */
+  static void cancelWith(CompletableFuture<?> outer, CompletableFuture<?> inner) {
+    outer.whenComplete(
+        (r, e) -> {
+          if (outer.isCancelled()) {
+            inner.cancel(false);
+          }
+        });
+  }
+}

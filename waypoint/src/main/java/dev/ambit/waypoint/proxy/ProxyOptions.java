@@ -1,0 +1,42 @@
+package dev.ambit.waypoint.proxy;
+
+import dev.ambit.waypoint.lb.OutlierPolicy;
+import java.time.Duration;
+
+/**
+ * Limits and tuning of the proxy.
+ *
+ * @param maxRequestBytes bigger request bodies are answered 413
+ * @param maxResponseBytes bigger upstream responses fail the attempt
+ * @param maxRetriableBytes requests with bigger bodies are never retried
+ * @param maxPendingPerBackend requests in flight per backend service port before answering 503
+ * @param sniffTimeout a stream silent this long is proxied as TCP (server-first protocols)
+ */
+public record ProxyOptions(
+    int maxRequestBytes,
+    int maxResponseBytes,
+    int maxRetriableBytes,
+    int maxPendingPerBackend,
+    Duration sniffTimeout,
+    OutlierPolicy outlier) {
+
+  public static ProxyOptions defaults() {
+    return new ProxyOptions(
+        16 << 20, 64 << 20, 64 << 10, 1024, Duration.ofSeconds(1), OutlierPolicy.DEFAULT);
+  }
+
+  public ProxyOptions withOutlier(OutlierPolicy p) {
+    return new ProxyOptions(
+        maxRequestBytes,
+        maxResponseBytes,
+        maxRetriableBytes,
+        maxPendingPerBackend,
+        sniffTimeout,
+        p);
+  }
+
+  public ProxyOptions withMaxPendingPerBackend(int n) {
+    return new ProxyOptions(
+        maxRequestBytes, maxResponseBytes, maxRetriableBytes, n, sniffTimeout, outlier);
+  }
+}

@@ -1,0 +1,104 @@
+package dev.ambit.waypoint.proxy;
+
+import dev.ambit.proto.workload.Workload;
+import dev.ambit.waypoint.config.Endpoint;
+import dev.ambit.waypoint.config.MeshView;
+import dev.ambit.waypoint.config.ServiceInfo;
+import dev.ambit.waypoint.metrics.GrpcStatus;
+import dev.ambit.waypoint.metrics.RequestMetrics;
+import io.netty.handler.codec.http.FullHttpResponse;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Outermost filter: trace context (continue or start, new span for this hop), request metrics and
+ * the access log once the response is known, and span export.
+ */
+final class TelemetryFilter implements HttpFilter {
+
+  private final RequestMetrics metrics;
+  private final RequestTracer tracer;
+
+  TelemetryFilter(RequestMetrics metrics, RequestTracer tracer) {
+    this.metrics = metrics;
+    this.tracer = tracer;
+  }
+
+  @Override
+  public CompletableFuture<FullHttpResponse> filter(Exchange ex, HttpHandler next) {
+    String incoming = ex.request.headers().get("traceparent");
+    RequestTracer.Span span =
+        tracer.start(
+            incoming != null ? incoming : ex.downstream.traceparent(),
+            ex.downstream.destinationName());
+    ex.traceId = span.traceId();
+    ex.request.headers().set("traceparent", span.traceparent());
+    return next.handle(ex)
+        .thenApply(
+            res -> {
+              record(ex, res, span);
+              return res;
+            });
+  }
+
+  private void record(Exchange ex, FullHttpResponse res, RequestTracer.Span span) {
+    double ms = (System.nanoTime() - ex.startNanos) / 1e6;
+    String grpcHeader = res.headers().get("grpc-status");
+    if (grpcHeader == null) {
+      grpcHeader = res.trailingHeaders().get("grpc-status");
+    }
+    GrpcStatus grpc =
+        ex.requestProtocol().equals("grpc")
+            ? (grpcHeader == null ? GrpcStatus.UNKNOWN : GrpcStatus.of(grpcHeader))
+            : GrpcStatus.NONE;
+    metrics.record(
+        metrics.labels(labels(ex)),
+        res.status().code(),
+        grpc,
+        ex.flag,
+        ms,
+        ex.requestBytes,
+        res.content().readableBytes());
+    AccessLog.log(ex, res, ms, grpc.label());
+    span.end(
+        new RequestSpan(
+            ex.request.method().name(),
+            ex.request.uri(),
+            ex.request.headers().get("host", ""),
+            ex.requestProtocol(),
+            ex.downstream.destinationName(),
+            ex.endpoint == null ? "" : ex.endpoint.authority(),
+            res.status().code(),
+            ex.flag.label()));
+  }
+
+  private static RequestMetrics.LabelKey labels(Exchange ex) {
+    Downstream d = ex.downstream;
+    MeshView mesh = ex.snapshot.mesh();
+    Optional<Workload> src = d.sourceIp() == null ? Optional.empty() : mesh.workload(d.sourceIp());
+    Endpoint ep = ex.endpoint;
+    ServiceInfo svc = ex.backend != null ? ex.backend : d.service();
+    return new RequestMetrics.LabelKey(
+        src.map(w -> w.getWorkloadName().isEmpty() ? w.getName() : w.getWorkloadName())
+            .orElse(null),
+        src.map(Workload::getNamespace)
+            .orElse(d.principal() == null ? null : namespaceOf(d.principal())),
+        d.principal(),
+        ep == null ? null : ep.workloadName(),
+        ep == null ? null : ep.namespace(),
+        ep == null ? null : ep.identity(),
+        svc == null ? null : svc.hostname(),
+        svc == null ? null : svc.name(),
+        svc == null ? null : svc.namespace(),
+        ex.requestProtocol());
+  }
+
+  private static String namespaceOf(String principal) {
+    int i = principal.indexOf("/ns/");
+    if (i < 0) {
+      return null;
+    }
+    int end = principal.indexOf('/', i + 4);
+    return end < 0 ? principal.substring(i + 4) : principal.substring(i + 4, end);
+  }
+}

@@ -1,0 +1,20 @@
+package dev.ambit.waypoint.proxy;
+
+import dev.ambit.waypoint.config.Endpoint;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Opens a byte stream to an endpoint pod. In production an HBONE CONNECT with the waypoint's own
+ * certificate, expecting the pod's identity; the returned channel carries plain bytes and may have
+ * autoRead off (callers add their handlers, then turn it on).
+ */
+@FunctionalInterface
+public interface UpstreamConnector {
+
+  /**
+   * @param loop a loop the caller runs on; implementations may use it for new sockets
+   */
+  CompletableFuture<Channel> connect(Endpoint endpoint, EventLoop loop);
+}

@@ -1,0 +1,227 @@
+package dev.ambit.waypoint.proxy;
+
+import static dev.ambit.waypoint.proxy.Routes.backend;
+import static dev.ambit.waypoint.proxy.Routes.header;
+import static dev.ambit.waypoint.proxy.Routes.prefix;
+import static dev.ambit.waypoint.proxy.Routes.route;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ambit.proto.waypoint.Filter;
+import dev.ambit.proto.waypoint.Header;
+import dev.ambit.proto.waypoint.HeaderModifier;
+import dev.ambit.proto.waypoint.Mirror;
+import dev.ambit.proto.waypoint.PathModifier;
+import dev.ambit.proto.waypoint.Redirect;
+import dev.ambit.proto.waypoint.Rewrite;
+import dev.ambit.proto.waypoint.RouteRule;
+import dev.ambit.waypoint.testing.Harness;
+import dev.ambit.waypoint.testing.TestClient;
+import io.netty.handler.codec.http.HttpMethod;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Routing, filters and upstream behaviour over real loopback sockets, HTTP/1.1 and HTTP/2. */
+class HttpProxyTest {
+
+  Harness h;
+
+  @BeforeEach
+  void start() throws Exception {
+    h = new Harness();
+  }
+
+  @AfterEach
+  void stop() {
+    h.close();
+  }
+
+  TestClient client(boolean http2, InetSocketAddress to) throws Exception {
+    return http2 ? TestClient.http2(h.group, to) : TestClient.http1(h.group, to);
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void withoutRouteGoesToTheOriginalServiceWithTraceContext(boolean http2) throws Exception {
+    try (TestClient c = client(http2, h.reviews())) {
+      TestClient.Response r = c.get("/reviews/1?x=y", "user-agent", "t");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.echo("name")).isIn("v1", "v2");
+      assertThat(r.echo("uri")).isEqualTo("/reviews/1?x=y");
+      assertThat(r.echo("h:traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+      assertThat(r.echo("h:connection")).isNull();
+      assertThat(r.header("x-served-by")).isEqualTo(r.echo("name"));
+
+      String parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+      TestClient.Response traced = c.get("/", "traceparent", parent);
+      assertThat(traced.echo("h:traceparent"))
+          .startsWith("00-0af7651916cd43dd8448eb211c80319c-")
+          .doesNotContain("b7ad6b7169203331");
+    }
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void headerAndPathMatchesPickTheBackend(boolean http2) throws Exception {
+    h.config(
+        List.of(
+            route(
+                RouteRule.newBuilder()
+                    .addMatches(header("x-version", "v2"))
+                    .addBackends(backend("reviews-v2", 1))
+                    .build(),
+                RouteRule.newBuilder()
+                    .addMatches(prefix("/v2"))
+                    .addBackends(backend("reviews-v2", 1))
+                    .build(),
+                RouteRule.newBuilder().addBackends(backend("reviews-v1", 1)).build())),
+        List.of());
+    try (TestClient c = client(http2, h.reviews())) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(c.get("/x").echo("name")).isEqualTo("v1");
+        assertThat(c.get("/x", "x-version", "v2").echo("name")).isEqualTo("v2");
+        assertThat(c.get("/v2/items").echo("name")).isEqualTo("v2");
+        assertThat(c.get("/v2x").echo("name")).isEqualTo("v1");
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void weightedSplitLandsWithinStatisticalBounds(boolean http2) throws Exception {
+    h.config(
+        List.of(
+            route(
+                RouteRule.newBuilder()
+                    .addBackends(backend("reviews-v1", 90))
+                    .addBackends(backend("reviews-v2", 10))
+                    .build())),
+        List.of());
+    Map<String, Integer> counts = new HashMap<>();
+    try (TestClient c = client(http2, h.reviews())) {
+      for (int i = 0; i < 1000; i++) {
+        counts.merge(c.get("/").echo("name"), 1, Integer::sum);
+      }
+    }
+    assertThat(counts.get("v1")).isBetween(860, 940);
+    assertThat(counts.get("v2")).isBetween(60, 140);
+    assertThat(h.connector.connects.get())
+        .as("upstream connections are reused")
+        .isLessThanOrEqualTo(4);
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void rewriteAndHeaderModifiersAreVisible(boolean http2) throws Exception {
+    h.config(
+        List.of(
+            route(
+                RouteRule.newBuilder()
+                    .addMatches(prefix("/api"))
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setUrlRewrite(
+                                Rewrite.newBuilder()
+                                    .setHostname("internal.reviews")
+                                    .setPath(
+                                        PathModifier.newBuilder()
+                                            .setType(PathModifier.Type.REPLACE_PREFIX_MATCH)
+                                            .setValue("/v1"))))
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setRequestHeaderModifier(
+                                HeaderModifier.newBuilder()
+                                    .addSet(Header.newBuilder().setName("x-added").setValue("yes"))
+                                    .addRemove("x-secret")))
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setResponseHeaderModifier(
+                                HeaderModifier.newBuilder()
+                                    .addAdd(Header.newBuilder().setName("x-resp").setValue("r"))
+                                    .addRemove("x-served-by")))
+                    .addBackends(backend("reviews-v1", 1))
+                    .build())),
+        List.of());
+    try (TestClient c = client(http2, h.reviews())) {
+      TestClient.Response r = c.get("/api/items?id=4", "x-secret", "s");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.echo("uri")).isEqualTo("/v1/items?id=4");
+      assertThat(r.echo("h:x-added")).isEqualTo("yes");
+      assertThat(r.echo("h:x-secret")).isNull();
+      assertThat(r.echo("h:host")).isEqualTo("internal.reviews");
+      assertThat(r.header("x-resp")).isEqualTo("r");
+      assertThat(r.header("x-served-by")).isNull();
+    }
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void redirectAnswersWithLocation(boolean http2) throws Exception {
+    h.config(
+        List.of(
+            route(
+                RouteRule.newBuilder()
+                    .addMatches(prefix("/old"))
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setRequestRedirect(
+                                Redirect.newBuilder()
+                                    .setScheme("https")
+                                    .setStatusCode(301)
+                                    .setPath(
+                                        PathModifier.newBuilder()
+                                            .setType(PathModifier.Type.REPLACE_PREFIX_MATCH)
+                                            .setValue("/new"))))
+                    .build())),
+        List.of());
+    try (TestClient c = client(http2, h.reviews())) {
+      TestClient.Response r = c.get("/old/page?q=1");
+      assertThat(r.status()).isEqualTo(301);
+      assertThat(r.header("location"))
+          .isEqualTo("https://reviews.shop.svc.cluster.local/new/page?q=1");
+      assertThat(h.v1.requestCount.get() + h.v2.requestCount.get()).isZero();
+    }
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void mirrorSendsACopyAndIgnoresItsAnswer(boolean http2) throws Exception {
+    h.config(
+        List.of(
+            route(
+                RouteRule.newBuilder()
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setRequestMirror(
+                                Mirror.newBuilder().setBackend(backend("reviews-v2", 0))))
+                    .addBackends(backend("reviews-v1", 1))
+                    .build())),
+        List.of());
+    h.v2.failStatus = 500;
+    try (TestClient c = client(http2, h.reviews())) {
+      TestClient.Response r = c.send(HttpMethod.POST, "/orders", "payload");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.echo("name")).isEqualTo("v1");
+      await().until(() -> h.v2.requestCount.get() == 1);
+      assertThat(h.v2.received.get(0).uri()).isEqualTo("/orders");
+      assertThat(h.v2.received.get(0).headers().get("host"))
+          .isEqualTo("reviews.shop.svc.cluster.local:9080-shadow");
+    }
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void requestBodyAndMethodReachTheBackend(boolean http2) throws Exception {
+    try (TestClient c = client(http2, h.reviews())) {
+      TestClient.Response r = c.send(HttpMethod.PUT, "/items/9", "{\"a\":1}");
+      assertThat(r.echo("method")).isEqualTo("PUT");
+      assertThat(r.echo("body")).isEqualTo("{\"a\":1}");
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.ambit.ztunnel.authz;
+
+import dev.ambit.proto.security.Action;
+import dev.ambit.proto.security.Authorization;
+import dev.ambit.proto.security.Clause;
+import dev.ambit.proto.security.Rule;
+import dev.ambit.proto.security.Scope;
+
+/**
+ * An {@link Authorization} ready for evaluation: rules are OR-ed, the clauses of a rule AND-ed and
+ * the matches of a clause OR-ed. A policy without rules matches nothing (an ALLOW without rules
+ * allows nothing); a rule without clauses matches everything; a clause without matches matches
+ * nothing.
+ */
+public final class CompiledPolicy {
+
+  private final Authorization proto;
+  private final String key;
+  private final CompiledMatch[][][] rules;
+  private final Decision decision;
+
+  public CompiledPolicy(Authorization proto) {
+    this.proto = proto;
+    this.key = key(proto);
+    this.rules = new CompiledMatch[proto.getRulesCount()][][];
+    for (int r = 0; r < rules.length; r++) {
+      Rule rule = proto.getRules(r);
+      rules[r] = new CompiledMatch[rule.getClausesCount()][];
+      for (int c = 0; c < rules[r].length; c++) {
+        Clause clause = rule.getClauses(c);
+        rules[r][c] =
+            clause.getMatchesList().stream().map(CompiledMatch::new).toArray(CompiledMatch[]::new);
+      }
+    }
+    boolean deny = proto.getAction() == Action.DENY;
+    this.decision = new Decision(!deny, key, (deny ? "denied by " : "allowed by ") + key);
+  }
+
+  /** The resource name of a policy: "namespace/name". */
+  public static String key(Authorization proto) {
+    return proto.getNamespace() + "/" + proto.getName();
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public Authorization proto() {
+    return proto;
+  }
+
+  public Scope scope() {
+    return proto.getScope();
+  }
+
+  public String namespace() {
+    return proto.getNamespace();
+  }
+
+  public boolean deny() {
+    return proto.getAction() == Action.DENY;
+  }
+
+  /** The decision this policy gives when it matches. */
+  Decision decision() {
+    return decision;
+  }
+
+  /** True when any rule matches {@code c}. */
+  public boolean matches(ConnectionAttributes c) {
+    for (CompiledMatch[][] rule : rules) {
+      if (ruleMatches(rule, c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean ruleMatches(CompiledMatch[][] clauses, ConnectionAttributes c) {
+    for (CompiledMatch[] clause : clauses) {
+      if (!clauseMatches(clause, c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean clauseMatches(CompiledMatch[] matches, ConnectionAttributes c) {
+    for (CompiledMatch m : matches) {
+      if (m.matches(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,104 @@
+package dev.ambit.ztunnel.telemetry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The telemetry of one connection: counts it as opened on creation, adds bytes to both the
+ * connection's and its label set's counters, and at {@link #close} counts it as closed and writes
+ * one JSON access-log line to the logger {@value #ACCESS_LOGGER}.
+ */
+public final class ConnectionRecord {
+
+  public static final String ACCESS_LOGGER = "dev.ambit.ztunnel.access";
+  private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final TcpMetrics.Counters counters;
+  private final ConnectionLabels labels;
+  private final InetSocketAddress source;
+  private final InetSocketAddress destination;
+  private final long startNanos = System.nanoTime();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Opens the record of a connection from {@code source} to {@code destination}. */
+  public ConnectionRecord(
+      TcpMetrics metrics,
+      ConnectionLabels labels,
+      InetSocketAddress source,
+      InetSocketAddress destination) {
+    this.counters = metrics.counters(labels);
+    this.labels = labels;
+    this.source = source;
+    this.destination = destination;
+    counters.opened();
+  }
+
+  /** Bytes from the destination back to the source. */
+  public void sent(long bytes) {
+    sent.addAndGet(bytes);
+    counters.sent(bytes);
+  }
+
+  /** Bytes from the source to the destination. */
+  public void received(long bytes) {
+    received.addAndGet(bytes);
+    counters.received(bytes);
+  }
+
+  public long sentBytes() {
+    return sent.get();
+  }
+
+  public long receivedBytes() {
+    return received.get();
+  }
+
+  /** Ends the record once; later calls do nothing. {@code result} is e.g. "ok" or an error. */
+  public void close(String result) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    counters.closed();
+    if (ACCESS.isInfoEnabled()) {
+      ACCESS.info(accessLogLine(result));
+    }
+  }
+
+  String accessLogLine(String result) {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("reporter", labels.reporter());
+    line.put("src.addr", address(source));
+    line.put("src.workload", labels.sourceWorkload());
+    line.put("src.namespace", labels.sourceWorkloadNamespace());
+    line.put("src.identity", labels.sourcePrincipal());
+    line.put("dst.addr", address(destination));
+    line.put("dst.service", labels.destinationService());
+    line.put("dst.workload", labels.destinationWorkload());
+    line.put("dst.namespace", labels.destinationWorkloadNamespace());
+    line.put("dst.identity", labels.destinationPrincipal());
+    line.put("security", labels.connectionSecurityPolicy());
+    line.put("bytes_sent", sent.get());
+    line.put("bytes_received", received.get());
+    line.put("duration_ms", (System.nanoTime() - startNanos) / 1_000_000);
+    line.put("result", result);
+    try {
+      return JSON.writeValueAsString(line);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String address(InetSocketAddress a) {
+    return a == null ? "unknown" : a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+}

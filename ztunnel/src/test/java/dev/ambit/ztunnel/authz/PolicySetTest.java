@@ -1,0 +1,322 @@
+package dev.ambit.ztunnel.authz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
+import dev.ambit.proto.security.Action;
+import dev.ambit.proto.security.Address;
+import dev.ambit.proto.security.Authorization;
+import dev.ambit.proto.security.Clause;
+import dev.ambit.proto.security.Match;
+import dev.ambit.proto.security.Rule;
+import dev.ambit.proto.security.Scope;
+import dev.ambit.proto.security.StringMatch;
+import java.net.InetAddress;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class PolicySetTest {
+
+  static final String FRONT = "spiffe://cluster.local/ns/front/sa/web";
+  static final String BACK = "spiffe://cluster.local/ns/back/sa/api";
+
+  static ConnectionAttributes conn(String src, String id, String dst, int port) throws Exception {
+    return ConnectionAttributes.of(
+        InetAddress.getByName(src), id, InetAddress.getByName(dst), port);
+  }
+
+  static Authorization policy(String name, Action action, Match... matches) {
+    return Authorization.newBuilder()
+        .setName(name)
+        .setNamespace("back")
+        .setScope(Scope.NAMESPACE)
+        .setAction(action)
+        .addRules(
+            Rule.newBuilder().addClauses(Clause.newBuilder().addAllMatches(Arrays.asList(matches))))
+        .build();
+  }
+
+  static StringMatch exact(String s) {
+    return StringMatch.newBuilder().setExact(s).build();
+  }
+
+  static StringMatch prefix(String s) {
+    return StringMatch.newBuilder().setPrefix(s).build();
+  }
+
+  static StringMatch suffix(String s) {
+    return StringMatch.newBuilder().setSuffix(s).build();
+  }
+
+  static StringMatch presence() {
+    return StringMatch.newBuilder().setPresence(Empty.getDefaultInstance()).build();
+  }
+
+  static Address cidr(String ip, int len) throws Exception {
+    return Address.newBuilder()
+        .setAddress(ByteString.copyFrom(InetAddress.getByName(ip).getAddress()))
+        .setLength(len)
+        .build();
+  }
+
+  static PolicySet set(Authorization... policies) {
+    return new PolicySet(Arrays.stream(policies).map(CompiledPolicy::new).toList());
+  }
+
+  @Test
+  void noPolicyAllows() throws Exception {
+    Decision d = PolicySet.EMPTY.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80));
+    assertThat(d.allowed()).isTrue();
+    assertThat(d.reason()).isEqualTo("no ALLOW policy applies");
+  }
+
+  @Test
+  void matchingAllowAllowsAndNonMatchingAllowDenies() throws Exception {
+    PolicySet s =
+        set(
+            policy(
+                "allow-front",
+                Action.ALLOW,
+                Match.newBuilder().addNamespaces(exact("front")).build()));
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).policy())
+        .isEqualTo("back/allow-front");
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).allowed()).isTrue();
+    Decision other = s.evaluate(conn("10.0.0.1", BACK, "10.0.0.2", 80));
+    assertThat(other.allowed()).isFalse();
+    assertThat(other.reason()).isEqualTo("no ALLOW policy matched");
+  }
+
+  @Test
+  void denyWinsOverAllow() throws Exception {
+    PolicySet s =
+        set(
+            policy("allow-all", Action.ALLOW, Match.getDefaultInstance()),
+            policy(
+                "deny-front",
+                Action.DENY,
+                Match.newBuilder().addNamespaces(exact("front")).build()));
+    Decision d = s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80));
+    assertThat(d.allowed()).isFalse();
+    assertThat(d.policy()).isEqualTo("back/deny-front");
+    assertThat(s.evaluate(conn("10.0.0.1", BACK, "10.0.0.2", 80)).allowed()).isTrue();
+  }
+
+  @Test
+  void denyOnlyAllowsTheRest() throws Exception {
+    PolicySet s =
+        set(policy("deny-9090", Action.DENY, Match.newBuilder().addDestinationPorts(9090).build()));
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 9090)).allowed()).isFalse();
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 8080)).allowed()).isTrue();
+  }
+
+  @Test
+  void allowWithoutRulesAllowsNothing() throws Exception {
+    Authorization nothing =
+        Authorization.newBuilder()
+            .setName("allow-nothing")
+            .setNamespace("back")
+            .setAction(Action.ALLOW)
+            .build();
+    assertThat(set(nothing).evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).allowed()).isFalse();
+  }
+
+  @Test
+  void principalsMatchExactPrefixSuffixAndPresence() throws Exception {
+    assertAllowedOnlyFor(
+        Match.newBuilder().addPrincipals(exact("cluster.local/ns/front/sa/web")).build(),
+        FRONT,
+        BACK);
+    assertAllowedOnlyFor(Match.newBuilder().addPrincipals(exact(FRONT)).build(), FRONT, BACK);
+    assertAllowedOnlyFor(
+        Match.newBuilder().addPrincipals(prefix("cluster.local/ns/front/")).build(), FRONT, BACK);
+    assertAllowedOnlyFor(Match.newBuilder().addPrincipals(suffix("/sa/api")).build(), BACK, FRONT);
+    PolicySet anyAuthenticated =
+        set(policy("p", Action.ALLOW, Match.newBuilder().addPrincipals(presence()).build()));
+    assertThat(anyAuthenticated.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).allowed())
+        .isTrue();
+    assertThat(anyAuthenticated.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed())
+        .isFalse();
+  }
+
+  @Test
+  void notPrincipalsExclude() throws Exception {
+    PolicySet s =
+        set(
+            policy(
+                "p",
+                Action.ALLOW,
+                Match.newBuilder()
+                    .addNotPrincipals(exact("cluster.local/ns/front/sa/web"))
+                    .build()));
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).allowed()).isFalse();
+    assertThat(s.evaluate(conn("10.0.0.1", BACK, "10.0.0.2", 80)).allowed()).isTrue();
+    PolicySet onlyPlaintext =
+        set(policy("p", Action.ALLOW, Match.newBuilder().addNotPrincipals(presence()).build()));
+    assertThat(onlyPlaintext.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed()).isTrue();
+    assertThat(onlyPlaintext.evaluate(conn("10.0.0.1", BACK, "10.0.0.2", 80)).allowed()).isFalse();
+  }
+
+  @Test
+  void namespacesAndNotNamespaces() throws Exception {
+    assertAllowedOnlyFor(Match.newBuilder().addNamespaces(prefix("fr")).build(), FRONT, BACK);
+    assertAllowedOnlyFor(Match.newBuilder().addNotNamespaces(exact("front")).build(), BACK, FRONT);
+    PolicySet s =
+        set(policy("p", Action.ALLOW, Match.newBuilder().addNamespaces(exact("front")).build()));
+    assertThat(s.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed())
+        .as("a plaintext peer has no namespace")
+        .isFalse();
+  }
+
+  @Test
+  void sourceIpBlocks() throws Exception {
+    PolicySet s =
+        set(
+            policy(
+                "p",
+                Action.ALLOW,
+                Match.newBuilder().addSourceIps(cidr("10.241.1.0", 24)).build()));
+    assertThat(s.evaluate(conn("10.241.1.7", FRONT, "10.0.0.2", 80)).allowed()).isTrue();
+    assertThat(s.evaluate(conn("10.241.2.7", FRONT, "10.0.0.2", 80)).allowed()).isFalse();
+    assertThat(s.evaluate(conn("fd00::1", FRONT, "10.0.0.2", 80)).allowed()).isFalse();
+    PolicySet odd =
+        set(
+            policy(
+                "p", Action.ALLOW, Match.newBuilder().addSourceIps(cidr("10.1.0.0", 15)).build()));
+    assertThat(odd.evaluate(conn("10.1.255.1", FRONT, "10.0.0.2", 80)).allowed()).isTrue();
+    assertThat(odd.evaluate(conn("10.0.255.1", FRONT, "10.0.0.2", 80)).allowed()).isTrue();
+    assertThat(odd.evaluate(conn("10.2.0.1", FRONT, "10.0.0.2", 80)).allowed()).isFalse();
+    PolicySet not =
+        set(
+            policy(
+                "p",
+                Action.DENY,
+                Match.newBuilder().addNotSourceIps(cidr("10.241.1.0", 24)).build()));
+    assertThat(not.evaluate(conn("10.241.1.7", FRONT, "10.0.0.2", 80)).allowed()).isTrue();
+    assertThat(not.evaluate(conn("10.9.1.7", FRONT, "10.0.0.2", 80)).allowed()).isFalse();
+  }
+
+  @Test
+  void destinationIpBlocksIncludingIpv6AndHostRoutes() throws Exception {
+    PolicySet s =
+        set(
+            policy(
+                "p",
+                Action.DENY,
+                Match.newBuilder()
+                    .addDestinationIps(cidr("fd00::", 64))
+                    .addDestinationIps(cidr("10.0.0.9", 32))
+                    .build()));
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "fd00::5", 80)).allowed()).isFalse();
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "fd01::5", 80)).allowed()).isTrue();
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.9", 80)).allowed()).isFalse();
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.8", 80)).allowed()).isTrue();
+    PolicySet not =
+        set(
+            policy(
+                "p",
+                Action.ALLOW,
+                Match.newBuilder().addNotDestinationIps(cidr("10.0.0.0", 8)).build()));
+    assertThat(not.evaluate(conn("10.0.0.1", FRONT, "10.3.0.8", 80)).allowed()).isFalse();
+    assertThat(not.evaluate(conn("10.0.0.1", FRONT, "192.168.0.8", 80)).allowed()).isTrue();
+  }
+
+  @Test
+  void portsAndNotPorts() throws Exception {
+    PolicySet s =
+        set(
+            policy(
+                "p",
+                Action.ALLOW,
+                Match.newBuilder().addDestinationPorts(80).addDestinationPorts(443).build()));
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 443)).allowed()).isTrue();
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 8080)).allowed()).isFalse();
+    PolicySet not =
+        set(policy("p", Action.ALLOW, Match.newBuilder().addNotDestinationPorts(22).build()));
+    assertThat(not.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 22)).allowed()).isFalse();
+    assertThat(not.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).allowed()).isTrue();
+  }
+
+  @Test
+  void fieldsOfAMatchAreAndedAndValuesOred() throws Exception {
+    PolicySet s =
+        set(
+            policy(
+                "p",
+                Action.ALLOW,
+                Match.newBuilder()
+                    .addNamespaces(exact("front"))
+                    .addNamespaces(exact("ops"))
+                    .addDestinationPorts(80)
+                    .build()));
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).allowed()).isTrue();
+    assertThat(
+            s.evaluate(conn("10.0.0.1", "spiffe://cluster.local/ns/ops/sa/x", "10.0.0.2", 80))
+                .allowed())
+        .isTrue();
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 81)).allowed()).isFalse();
+  }
+
+  @Test
+  void clausesAreAndedMatchesOredRulesOred() throws Exception {
+    Match fromFront = Match.newBuilder().addNamespaces(exact("front")).build();
+    Match fromOps = Match.newBuilder().addNamespaces(exact("ops")).build();
+    Match port80 = Match.newBuilder().addDestinationPorts(80).build();
+    Match port9000 = Match.newBuilder().addDestinationPorts(9000).build();
+    Authorization p =
+        Authorization.newBuilder()
+            .setName("p")
+            .setNamespace("back")
+            .setAction(Action.ALLOW)
+            .addRules(
+                Rule.newBuilder()
+                    .addClauses(Clause.newBuilder().addMatches(fromFront).addMatches(fromOps))
+                    .addClauses(Clause.newBuilder().addMatches(port80)))
+            .addRules(Rule.newBuilder().addClauses(Clause.newBuilder().addMatches(port9000)))
+            .build();
+    PolicySet s = set(p);
+    String ops = "spiffe://cluster.local/ns/ops/sa/x";
+    assertThat(s.evaluate(conn("10.0.0.1", ops, "10.0.0.2", 80)).allowed()).isTrue();
+    assertThat(s.evaluate(conn("10.0.0.1", ops, "10.0.0.2", 81)).allowed())
+        .as("second clause fails")
+        .isFalse();
+    assertThat(s.evaluate(conn("10.0.0.1", BACK, "10.0.0.2", 80)).allowed())
+        .as("first clause fails")
+        .isFalse();
+    assertThat(s.evaluate(conn("10.0.0.1", BACK, "10.0.0.2", 9000)).allowed())
+        .as("second rule")
+        .isTrue();
+  }
+
+  @Test
+  void emptyRuleMatchesEverything() throws Exception {
+    Authorization all =
+        Authorization.newBuilder()
+            .setName("p")
+            .setNamespace("back")
+            .setAction(Action.DENY)
+            .addRules(Rule.getDefaultInstance())
+            .build();
+    assertThat(set(all).evaluate(conn("10.0.0.1", null, "10.0.0.2", 1)).allowed()).isFalse();
+  }
+
+  @Test
+  void principalsIgnorePlaintextPeers() throws Exception {
+    PolicySet s =
+        set(policy("p", Action.DENY, Match.newBuilder().addPrincipals(prefix("")).build()));
+    assertThat(s.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed()).isTrue();
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).allowed()).isFalse();
+  }
+
+  private static void assertAllowedOnlyFor(Match match, String allowed, String denied)
+      throws Exception {
+    PolicySet s = set(policy("p", Action.ALLOW, match));
+    assertThat(s.evaluate(conn("10.0.0.1", allowed, "10.0.0.2", 80)).allowed())
+        .as(match + " allows " + allowed)
+        .isTrue();
+    assertThat(s.evaluate(conn("10.0.0.1", denied, "10.0.0.2", 80)).allowed())
+        .as(match + " denies " + denied)
+        .isFalse();
+    assertThat(s.keys()).containsExactly("back/p");
+  }
+}
