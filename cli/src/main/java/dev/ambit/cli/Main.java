@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       ImageCommand.class,
       DownCommand.class,
       ExecCommand.class,
-      LogsCommand.class
+      LogsCommand.class,
+      ZtunnelCommand.class
     })
 public final class Main {
 

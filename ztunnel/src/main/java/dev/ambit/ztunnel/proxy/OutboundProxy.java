@@ -180,6 +180,7 @@ final class OutboundProxy {
       record.close("client gone");
       return;
     }
+    pod.connections().add(downstream);
     pod.connections().add(upstream);
     connected.accept(true);
     CompletableFuture<Relay.Result> done =

@@ -50,13 +50,13 @@ import org.slf4j.LoggerFactory;
  * The data path on loopback with real TLS and real HBONE: a client pod and a server pod enrolled in
  * one ztunnel, each with its own 127.x address, an echo application behind the server pod.
  */
-class DataPathTest {
+public class DataPathTest {
 
   static final String ECHO_KEY = "default/echo.default.svc.cluster.local";
   static final SpiffeId CLIENT = new SpiffeId("cluster.local", "default", "client");
   static final SpiffeId SERVER = new SpiffeId("cluster.local", "default", "server");
 
-  final String net = Mesh.loopbackPrefix();
+  final String net = TestNet.loopbackPrefix();
   final String clientIp = net + "2";
   final String serverIp = net + "3";
   final String vip = net + "200";
@@ -66,7 +66,7 @@ class DataPathTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    assertRoot();
+    TestNet.assertRoot();
     mesh = new Mesh(Mesh.config());
     mesh.addresses(
         resources(
@@ -96,12 +96,6 @@ class DataPathTest {
     }
   }
 
-  static void assertRoot() throws Exception {
-    Process p = new ProcessBuilder("id", "-u").start();
-    String uid = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertThat(uid).as("the data path tests need root (SO_MARK, IP_TRANSPARENT)").isEqualTo("0");
-  }
-
   void add(String name, String ip, String sa) throws Exception {
     mesh.pods
         .add(
@@ -120,7 +114,7 @@ class DataPathTest {
     return new InetSocketAddress(clientIp, 15080);
   }
 
-  static String roundTrip(Socket s, String text) throws IOException {
+  public static String roundTrip(Socket s, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     s.getOutputStream().write(bytes);
     s.getOutputStream().flush();
@@ -202,7 +196,7 @@ class DataPathTest {
     assertThat(echo.peers).hasSize(1);
   }
 
-  static boolean closedByPeer(InputStream in) {
+  public static boolean closedByPeer(InputStream in) {
     try {
       return in.read() == -1;
     } catch (IOException e) {
