@@ -17,6 +17,16 @@ import picocli.CommandLine.Command;
       DownCommand.class,
       ExecCommand.class,
       LogsCommand.class,
+      ValidateCommand.class,
+      ControlCommand.class,
+      ApplyCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      DescribeCommand.class,
+      LabelCommand.class,
+      UpCommand.class,
+      StatusCommand.class,
+      NodeAgentCommand.class,
       ZtunnelCommand.class
     })
 public final class Main {

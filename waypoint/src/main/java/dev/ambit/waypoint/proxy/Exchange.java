@@ -39,7 +39,6 @@ public final class Exchange {
   volatile ResponseFlag flag = ResponseFlag.NONE;
   volatile int attempts;
   String traceId = "";
-  String spanId = "";
 
   Exchange(
       FullHttpRequest request,

@@ -46,7 +46,7 @@ public final class WaypointProxy implements AutoCloseable {
       RequestMetrics metrics,
       ProxyOptions options,
       RandomGenerator random,
-      SpanSink spans) {
+      RequestTracer tracer) {
     this.config = config;
     this.options = options;
     this.clients = new EndpointClients(connector, options.maxResponseBytes());
@@ -57,7 +57,7 @@ public final class WaypointProxy implements AutoCloseable {
     this.chain =
         HttpFilter.chain(
             List.of(
-                new TelemetryFilter(metrics, spans),
+                new TelemetryFilter(metrics, tracer),
                 new AuthzFilter(),
                 new RoutingFilter(random, upstream),
                 new RetryFilter(options.maxRetriableBytes())),

@@ -6,7 +6,7 @@ import dev.ambit.waypoint.config.ConfigStore;
 import dev.ambit.waypoint.metrics.RequestMetrics;
 import dev.ambit.waypoint.proxy.Downstream;
 import dev.ambit.waypoint.proxy.ProxyOptions;
-import dev.ambit.waypoint.proxy.SpanSink;
+import dev.ambit.waypoint.proxy.RequestTracer;
 import dev.ambit.waypoint.proxy.WaypointProxy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -42,7 +42,7 @@ public final class Harness implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   private final Mesh mesh;
 
-  public Harness(ProxyOptions options, SpanSink spans) throws InterruptedException {
+  public Harness(ProxyOptions options, RequestTracer tracer) throws InterruptedException {
     v1 = new EchoServer("v1", group);
     v2 = new EchoServer("v2", group);
     connector.map("10.241.1.11:8080", v1.address());
@@ -57,11 +57,11 @@ public final class Harness implements AutoCloseable {
             .pod("reviews-v2", "10.241.1.12", "reviews", "reviews-v2")
             .pod("curl", "10.241.1.50");
     config(List.of(), List.of());
-    proxy = new WaypointProxy(config, connector, metrics, options, new Random(1234), spans);
+    proxy = new WaypointProxy(config, connector, metrics, options, new Random(1234), tracer);
   }
 
   public Harness() throws InterruptedException {
-    this(ProxyOptions.defaults(), SpanSink.NONE);
+    this(ProxyOptions.defaults(), RequestTracer.PROPAGATE_ONLY);
   }
 
   public void config(List<HttpRoute> routes, List<L7Authorization> policies) {
