@@ -115,6 +115,8 @@ final class OutboundProxy {
             route.authority());
     Map<String, String> headers = new HashMap<>();
     headers.put("forwarded", "for=" + forwardedFor(source));
+    headers.put("baggage", baggage(self));
+    headers.put("traceparent", traceparent());
     Set<SpiffeId> expectedIds =
         route.expectedIdentities().stream().map(SpiffeId::parse).collect(Collectors.toSet());
     HboneTarget target =
@@ -221,6 +223,33 @@ final class OutboundProxy {
       return "refused by peer: HTTP " + h.status();
     }
     return "connect failed: " + cause.getMessage();
+  }
+
+  /** Who the source is, in the ecosystem's baggage keys, for the destination's telemetry. */
+  static String baggage(WorkloadInfo w) {
+    String cluster = w.proto().getClusterId().isEmpty() ? "local" : w.proto().getClusterId();
+    return "k8s.cluster.name="
+        + cluster
+        + ",k8s.namespace.name="
+        + w.namespace()
+        + ",k8s.deployment.name="
+        + w.workloadName()
+        + ",service.name="
+        + w.canonicalName()
+        + ",service.version="
+        + w.canonicalRevision();
+  }
+
+  /** A new W3C trace context (version 00, sampled) for the tunnel. */
+  private static String traceparent() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    return "00-"
+        + hex.toHexDigits(r.nextLong() | 1)
+        + hex.toHexDigits(r.nextLong())
+        + "-"
+        + hex.toHexDigits(r.nextLong() | 1)
+        + "-01";
   }
 
   private static String forwardedFor(InetSocketAddress source) {

@@ -159,8 +159,20 @@ public final class PodProxy {
     return WorkloadInfo.of(w.build());
   }
 
+  private volatile CompletableFuture<Void> opened;
+
+  /** The outcome of {@link #open}. */
+  CompletableFuture<Void> opened() {
+    return opened;
+  }
+
   /** Opens the four listeners; completes when all are bound. */
   CompletableFuture<Void> open() {
+    opened = bindAll();
+    return opened;
+  }
+
+  private CompletableFuture<Void> bindAll() {
     ZtunnelListenerAddresses a = new ZtunnelListenerAddresses(spec, ctx.config());
     List<CompletableFuture<Channel>> binds = new ArrayList<>();
     binds.add(

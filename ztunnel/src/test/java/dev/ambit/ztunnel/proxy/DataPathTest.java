@@ -21,14 +21,19 @@ import dev.ambit.proto.security.Rule;
 import dev.ambit.proto.security.Scope;
 import dev.ambit.proto.security.StringMatch;
 import dev.ambit.transport.hbone.HboneException;
+import dev.ambit.transport.hbone.HboneRequest;
+import dev.ambit.transport.hbone.HboneServer;
 import dev.ambit.transport.hbone.HboneTarget;
+import dev.ambit.transport.hbone.ServerTlsSelector;
 import dev.ambit.transport.identity.CertificateIssuer;
 import dev.ambit.transport.identity.SpiffeId;
 import dev.ambit.transport.identity.WorkloadCertificate;
+import dev.ambit.transport.tls.MeshTls;
 import dev.ambit.ztunnel.identity.TestCa;
 import dev.ambit.ztunnel.pods.PodSpec;
 import dev.ambit.ztunnel.telemetry.ConnectionRecord;
 import io.netty.channel.Channel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -308,6 +313,80 @@ public class DataPathTest {
             serverIp + ":8080");
     assertThat(ok.isActive()).isTrue();
     ok.close();
+  }
+
+  /** A stand-in destination ztunnel that records CONNECT requests and answers 503. */
+  Channel recordingHboneServer(String ip, SpiffeId presented, List<HboneRequest> seen)
+      throws Exception {
+    HboneServer server =
+        new HboneServer(
+            ServerTlsSelector.fixed(MeshTls.server(mesh.ca.fetch(presented))),
+            stream -> {
+              seen.add(stream.request());
+              stream.reject(503);
+            });
+    return server
+        .bind(
+            mesh.group, mesh.group, EpollServerSocketChannel::new, new InetSocketAddress(ip, 15008))
+        .sync()
+        .channel();
+  }
+
+  @Test
+  void outboundSendsAuthorityForwardedBaggageTraceparentAndVerifiesTheServerIdentity()
+      throws Exception {
+    String remoteIp = net + "5";
+    String impostorIp = net + "6";
+    mesh.addresses(
+        resources(
+            resource(pod("default", "remote", "remote", remoteIp)),
+            resource(pod("default", "impostor", "expected", impostorIp))));
+    List<HboneRequest> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Channel remote =
+        recordingHboneServer(remoteIp, new SpiffeId("cluster.local", "default", "remote"), seen);
+    Channel impostor =
+        recordingHboneServer(impostorIp, new SpiffeId("cluster.local", "default", "other"), seen);
+    try {
+      try (Socket s = new Socket()) {
+        s.bind(new InetSocketAddress(clientIp, 0));
+        assertThat(Socks5Client.connect(s, socks(), remoteIp, 9000))
+            .as("the 503 fails the SOCKS CONNECT")
+            .isEqualTo(1);
+      }
+      HboneRequest r = seen.getFirst();
+      assertThat(r.target()).isEqualTo(new InetSocketAddress(remoteIp, 9000));
+      assertThat(r.peer()).isEqualTo(CLIENT);
+      assertThat(r.forwarded()).isEqualTo("for=" + clientIp);
+      assertThat(r.baggage())
+          .contains(
+              "k8s.namespace.name=default", "k8s.deployment.name=client", "service.name=client");
+      assertThat(r.traceparent()).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+
+      try (Socket s = new Socket()) {
+        assertThat(Socks5Client.connect(s, socks(), impostorIp, 9000)).isEqualTo(1);
+      }
+      assertThat(seen).as("a server with the wrong identity never sees the CONNECT").hasSize(1);
+    } finally {
+      remote.close().sync();
+      impostor.close().sync();
+    }
+  }
+
+  @Test
+  void connectionsOfAPodWithoutStateAreHeldThenRefusedNeverSentBlind() throws Exception {
+    mesh.state.updateAddresses(Map.of(), List.of("local//Pod/default/client"));
+    java.util.concurrent.CompletableFuture<Integer> held =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try (Socket s = new Socket()) {
+                return Socks5Client.connect(s, socks(), serverIp, 8080);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    await().atMost(10, TimeUnit.SECONDS).until(() -> held.isDone());
+    assertThat(held.get()).as("no state for the source pod: refused").isEqualTo(1);
+    assertThat(echo.peers).isEmpty();
   }
 
   @Test
