@@ -62,6 +62,9 @@ class ZtunnelProcessTest {
   final String serverIp = net + "3";
   final HttpClient http = HttpClient.newHttpClient();
   final List<Ztunnel> ztunnels = new ArrayList<>();
+  final XdsPublisher publisher = new XdsPublisher();
+  final ControlMetrics controlMetrics = new ControlMetrics();
+  CertificateAuthority ca;
   SecureGrpcServer control;
   dev.ambit.ztunnel.proxy.EchoServer echo;
   Path credentials;
@@ -75,7 +78,7 @@ class ZtunnelProcessTest {
             "cluster.local",
             Duration.ofDays(1),
             Clock.systemUTC());
-    XdsPublisher publisher = new XdsPublisher();
+    this.ca = ca;
     Map<String, XdsResource> addresses = new java.util.HashMap<>();
     for (var w :
         List.of(
@@ -91,19 +94,22 @@ class ZtunnelProcessTest {
     var svc = service("default", "echo", net + "200", 80, 8080);
     addresses.put(ECHO_KEY, XdsResource.of(ECHO_KEY, Address.newBuilder().setService(svc).build()));
     publisher.publish(new XdsSnapshot(1, System.nanoTime(), Map.of(TypeUrls.ADDRESS, addresses)));
-    ControlMetrics metrics = new ControlMetrics();
+    startControl(0);
+    credentials = dir.resolve("node1");
+    ca.issueNodeCredential("node1", Duration.ofDays(1)).writeTo(credentials);
+    echo = new dev.ambit.ztunnel.proxy.EchoServer(new InetSocketAddress(serverIp, 8080));
+  }
+
+  void startControl(int port) {
     control =
         new SecureGrpcServer(
-            new InetSocketAddress("127.0.0.1", 0),
+            new InetSocketAddress("127.0.0.1", port),
             ca.issueServerCredential(
                 List.of(Identities.CONTROL_DNS_NAME), List.of("127.0.0.1"), Duration.ofDays(1)),
             "cluster.local",
             List.of(
-                new CaService(ca, (node, id) -> null, metrics),
-                new DeltaAdsService(publisher, metrics)));
-    credentials = dir.resolve("node1");
-    ca.issueNodeCredential("node1", Duration.ofDays(1)).writeTo(credentials);
-    echo = new dev.ambit.ztunnel.proxy.EchoServer(new InetSocketAddress(serverIp, 8080));
+                new CaService(ca, (node, id) -> null, controlMetrics),
+                new DeltaAdsService(publisher, controlMetrics)));
   }
 
   @AfterEach
@@ -198,6 +204,52 @@ class ZtunnelProcessTest {
     assertThat(get(z.metricsAddress(), "/metrics").body())
         .contains(
             "istio_tcp_received_bytes_total{reporter=\"destination\",source_workload=\"client\"");
+  }
+
+  @Test
+  void keepsTheLastStateWhileTheControlPlaneIsDownAndResyncsAfter() throws Exception {
+    Ztunnel z = start("z1", Duration.ofSeconds(1));
+    await()
+        .atMost(20, TimeUnit.SECONDS)
+        .until(
+            () ->
+                new ObjectMapper()
+                    .readTree(get(z.adminAddress(), "/config_dump").body())
+                    .get("certificates")
+                    .findValuesAsText("state")
+                    .equals(List.of("valid", "valid")));
+    int port = control.port();
+    control.close();
+    try (Socket s = socks("echo", 80)) {
+      assertThat(dev.ambit.ztunnel.proxy.DataPathTest.roundTrip(s, "control down"))
+          .isEqualTo("control down");
+    }
+    Map<String, XdsResource> policies =
+        Map.of(
+            "default/deny-client",
+            XdsResource.of(
+                "default/deny-client",
+                dev.ambit.ztunnel.proxy.DataPathTest.denyNamespaceDefaultPolicy()));
+    publisher.publish(
+        new XdsSnapshot(
+            2,
+            System.nanoTime(),
+            Map.of(
+                TypeUrls.ADDRESS,
+                publisher.current().of(TypeUrls.ADDRESS),
+                TypeUrls.AUTHORIZATION,
+                policies)));
+    startControl(port);
+    await()
+        .atMost(30, TimeUnit.SECONDS)
+        .until(
+            () -> {
+              try (Socket s = new Socket()) {
+                return dev.ambit.ztunnel.proxy.Socks5Client.connect(
+                        s, new InetSocketAddress(clientIp, 15080), "echo", 80)
+                    == 1;
+              }
+            });
   }
 
   @Test

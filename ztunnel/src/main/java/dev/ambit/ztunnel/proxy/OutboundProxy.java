@@ -122,7 +122,7 @@ final class OutboundProxy {
     HboneTarget target =
         new HboneTarget(route.proxy(), Authority.format(route.authority()), expectedIds, headers);
     ctx.certificates()
-        .get(pod.identity())
+        .get(pod.identity(), ctx.config().certificateWait())
         .thenCompose(cert -> ctx.pool().connect(target, cert, pod.sockets()))
         .whenComplete(
             (stream, error) -> {

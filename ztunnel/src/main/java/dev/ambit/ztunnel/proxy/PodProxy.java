@@ -236,7 +236,10 @@ public final class PodProxy {
   }
 
   private ServerTlsSelector serverTls() {
-    return accepted -> ctx.certificates().get(identity).thenApply(ctx.tls()::server);
+    return accepted ->
+        ctx.certificates()
+            .get(identity, ctx.config().certificateWait())
+            .thenApply(ctx.tls()::server);
   }
 
   private CompletableFuture<Channel> bind(

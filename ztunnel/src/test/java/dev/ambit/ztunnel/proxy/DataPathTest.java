@@ -209,7 +209,7 @@ public class DataPathTest {
     }
   }
 
-  static Authorization denyNamespaceDefaultPolicy() {
+  public static Authorization denyNamespaceDefaultPolicy() {
     return Authorization.newBuilder()
         .setNamespace("default")
         .setName("deny-client")

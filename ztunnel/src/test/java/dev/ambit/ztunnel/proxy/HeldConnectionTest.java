@@ -28,7 +28,14 @@ class HeldConnectionTest {
     String net = TestNet.loopbackPrefix();
     ZtunnelConfig config =
         new ZtunnelConfig(
-            15001, 15006, 15008, 15080, "cluster.local", Duration.ofSeconds(30), true);
+            15001,
+            15006,
+            15008,
+            15080,
+            "cluster.local",
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(10),
+            true);
     try (Mesh mesh = new Mesh(config);
         EchoServer echo = new EchoServer(new InetSocketAddress(net + "3", 8080))) {
       mesh.addresses(resources(resource(pod("default", "server", "server", net + "3"))));

@@ -51,7 +51,14 @@ final class Mesh implements AutoCloseable {
   /** The default ports with a short state wait. */
   static ZtunnelConfig config() {
     return new ZtunnelConfig(
-        15001, 15006, 15008, 15080, "cluster.local", Duration.ofMillis(500), true);
+        15001,
+        15006,
+        15008,
+        15080,
+        "cluster.local",
+        Duration.ofMillis(500),
+        Duration.ofSeconds(10),
+        true);
   }
 
   void addresses(Map<String, Address> resources) {
