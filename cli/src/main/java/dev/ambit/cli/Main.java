@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
       LabelCommand.class,
       UpCommand.class,
       StatusCommand.class,
-      NodeAgentCommand.class
+      NodeAgentCommand.class,
+      ZtunnelCommand.class
     })
 public final class Main {
 
