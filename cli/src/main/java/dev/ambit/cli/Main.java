@@ -16,7 +16,17 @@ import picocli.CommandLine.Command;
       ImageCommand.class,
       DownCommand.class,
       ExecCommand.class,
-      LogsCommand.class
+      LogsCommand.class,
+      ValidateCommand.class,
+      ControlCommand.class,
+      ApplyCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      DescribeCommand.class,
+      LabelCommand.class,
+      UpCommand.class,
+      StatusCommand.class,
+      NodeAgentCommand.class
     })
 public final class Main {
 

@@ -188,7 +188,7 @@ public final class ConfigStore {
    * Subscribes {@code listener}: it first gets the current content as ADDED events, then every
    * change, in order. Close the returned handle to stop.
    */
-  public AutoCloseable watch(WatchListener listener) {
+  public Watch watch(WatchListener listener) {
     synchronized (writeLock) {
       Subscription subscription = new Subscription(listener, this::unsubscribe);
       ConfigSnapshot current = snapshot;

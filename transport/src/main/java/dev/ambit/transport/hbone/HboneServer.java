@@ -130,13 +130,24 @@ public final class HboneServer {
                     protected void initChannel(Http2StreamChannel stream) {
                       stream.pipeline().addLast("hbone-connect", new ConnectRequest());
                     }
-                  }));
+                  }),
+              new ConnectionErrors());
     }
 
     @Override
     protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
       log.debug(
           "TLS handshake from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+  }
+
+  /** Last handler of a connection: errors (e.g. a peer reset) close it quietly. */
+  private static final class ConnectionErrors extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug(
+          "HBONE connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
     }
   }
