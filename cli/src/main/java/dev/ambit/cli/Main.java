@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
       LabelCommand.class,
       UpCommand.class,
       StatusCommand.class,
-      NodeAgentCommand.class
+      NodeAgentCommand.class,
+      WaypointProxyCommand.class
     })
 public final class Main {
 
