@@ -133,6 +133,16 @@ public final class Waypoint implements AutoCloseable {
         s.xds());
   }
 
+  /** Where the HBONE listener is bound. */
+  public java.net.InetSocketAddress hboneAddress() {
+    return (java.net.InetSocketAddress) listener.localAddress();
+  }
+
+  /** Where /metrics and /healthz/ready are served. */
+  public java.net.InetSocketAddress metricsAddress() {
+    return metricsServer.address();
+  }
+
   @Override
   public void close() {
     if (listener != null) {
