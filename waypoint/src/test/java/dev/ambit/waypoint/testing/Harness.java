@@ -43,7 +43,7 @@ public final class Harness implements AutoCloseable {
   public final RequestMetrics metrics = new RequestMetrics();
   public final WaypointProxy proxy;
   private final List<Channel> listeners = new ArrayList<>();
-  private final Mesh mesh;
+  public final Mesh mesh;
 
   public Harness(ProxyOptions options, RequestTracer tracer) throws InterruptedException {
     this(options, tracer, h -> h.connector);
