@@ -27,7 +27,8 @@ import picocli.CommandLine.Command;
       UpCommand.class,
       StatusCommand.class,
       NodeAgentCommand.class,
-      ZtunnelCommand.class
+      ZtunnelCommand.class,
+      WaypointProxyCommand.class
     })
 public final class Main {
 
