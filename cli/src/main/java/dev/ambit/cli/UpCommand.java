@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -44,6 +43,7 @@ final class UpCommand implements Callable<Integer> {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
   private static final long POLL_MS = 250;
+  private static final long WATCH_MS = 1000;
   private static final String XDS = MeshLayout.FABRIC_ADDRESS + ":15012";
 
   @Spec CommandSpec spec;
@@ -123,7 +123,12 @@ final class UpCommand implements Callable<Integer> {
     }
     out.println("Press Ctrl-C to stop the mesh.");
     out.flush();
-    new CountDownLatch(1).await();
+    String prefix = state.prefix();
+    while (MeshState.read(h.stateFile()).filter(s -> s.prefix().equals(prefix)).isPresent()) {
+      Thread.sleep(WATCH_MS);
+    }
+    out.println("The mesh was stopped (ambit down).");
+    out.flush();
     return 0;
   }
 
