@@ -283,9 +283,11 @@ final class UpCommand implements Callable<Integer> {
       if (summary.ready(pods)) {
         break;
       }
-      if (!summary.alive("control")) {
-        throw new IllegalStateException(
-            "the control plane exited; see " + h.logsDir(state.prefix()).resolve("control.log"));
+      for (MeshState.Component c : state.components()) {
+        if (!Components.alive(c)) {
+          throw new IllegalStateException(
+              c.name() + " exited; its log " + c.log() + " ends with:\n" + tail(Path.of(c.log())));
+        }
       }
       if (System.nanoTime() > deadline) {
         out.println(
@@ -305,13 +307,28 @@ final class UpCommand implements Callable<Integer> {
     out.flush();
   }
 
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    } catch (IOException e) {
+      return "(cannot read it: " + e.getMessage() + ")";
+    }
+  }
+
   private void awaitOrFail(String what, MeshState.Component c, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (!condition.getAsBoolean()) {
       if (!Components.alive(c)) {
         throw new IllegalStateException(
-            c.name() + " exited while waiting for " + what + "; see " + c.log());
+            c.name()
+                + " exited while waiting for "
+                + what
+                + "; its log "
+                + c.log()
+                + " ends with:\n"
+                + tail(Path.of(c.log())));
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("timed out waiting for " + what + "; see " + c.log());
