@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
       LogsCommand.class,
       UpCommand.class,
       StatusCommand.class,
-      NodeAgentCommand.class
+      NodeAgentCommand.class,
+      CniCommand.class
     })
 public final class Main {
 
