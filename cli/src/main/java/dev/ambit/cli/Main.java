@@ -28,7 +28,8 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       NodeAgentCommand.class,
       ZtunnelCommand.class,
-      WaypointProxyCommand.class
+      WaypointProxyCommand.class,
+      CniCommand.class
     })
 public final class Main {
 
