@@ -10,17 +10,26 @@ import picocli.CommandLine.Command;
     versionProvider = VersionCommand.Provider.class,
     description = "Ambit: an ambient service mesh (secure L4 overlay per node, L7 waypoints).",
     subcommands = {
+      UpCommand.class,
+      DownCommand.class,
+      StatusCommand.class,
+      ExecCommand.class,
+      LogsCommand.class,
+      ApplyCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      DescribeCommand.class,
+      LabelCommand.class,
+      ValidateCommand.class,
       VersionCommand.class,
       CompletionCommand.class,
       TestCommand.class,
-      ImageCommand.class,
-      DownCommand.class,
-      ExecCommand.class,
-      LogsCommand.class,
-      UpCommand.class,
-      StatusCommand.class,
+      ControlCommand.class,
+      ZtunnelCommand.class,
+      WaypointProxyCommand.class,
       NodeAgentCommand.class,
-      CniCommand.class
+      CniCommand.class,
+      ImageCommand.class
     })
 public final class Main {
 

@@ -9,5 +9,9 @@ package dev.ambit.transport.hbone;
  */
 @FunctionalInterface
 public interface HboneStreamHandler {
-  void handle(HboneStream stream);
+  /**
+   * @param request what the client asked for (also {@link HboneStream#request()})
+   * @param stream where to answer
+   */
+  void handle(HboneRequest request, HboneStream stream);
 }
