@@ -236,7 +236,7 @@ public final class HboneServer {
       ctx.pipeline().replace(this, "hbone-bytes", new StreamBytes());
       HboneStream hbone = new HboneStream(request, stream);
       try {
-        handler.handle(request, hbone);
+        handler.handle(hbone);
       } catch (RuntimeException e) {
         log.warn("HBONE handler failed for {} from {}", request.target(), request.peer(), e);
         try {

@@ -9,9 +9,6 @@ package dev.ambit.transport.hbone;
  */
 @FunctionalInterface
 public interface HboneStreamHandler {
-  /**
-   * @param request what the client asked for (also {@link HboneStream#request()})
-   * @param stream where to answer
-   */
-  void handle(HboneRequest request, HboneStream stream);
+  /** Answers {@code stream}; {@link HboneStream#request()} says what the client asked for. */
+  void handle(HboneStream stream);
 }

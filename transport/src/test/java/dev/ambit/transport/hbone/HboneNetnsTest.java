@@ -80,13 +80,13 @@ class HboneNetnsTest {
       HboneServer server =
           new HboneServer(
               ServerTlsSelector.fixed(MeshTls.server(pki.issue(serverId))),
-              (request, stream) ->
+              stream ->
                   new Bootstrap()
                       .group(stream.channel().eventLoop())
                       .channelFactory(sockets)
                       .option(ChannelOption.AUTO_READ, false)
                       .handler(Relay.holdInbound())
-                      .connect(request.target())
+                      .connect(stream.request().target())
                       .addListener(
                           (ChannelFutureListener)
                               f -> {

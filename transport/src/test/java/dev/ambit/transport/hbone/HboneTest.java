@@ -122,7 +122,8 @@ class HboneTest {
     server =
         new HboneServer(
             selector,
-            (request, stream) -> {
+            stream -> {
+              HboneRequest request = stream.request();
               requests.add(request);
               if (request.target().getPort() == DENIED_PORT) {
                 stream.reject(401);
