@@ -52,6 +52,15 @@ public final class CertificateManager implements AutoCloseable {
     return entry(id).current();
   }
 
+  /**
+   * Like {@link #get(SpiffeId)}, failing with a {@link java.util.concurrent.TimeoutException} when
+   * no certificate is available within {@code wait}; the pending fetch goes on.
+   */
+  public CompletableFuture<WorkloadCertificate> get(SpiffeId id, Duration wait) {
+    CompletableFuture<WorkloadCertificate> f = get(id);
+    return f.isDone() ? f : f.copy().orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Marks {@code id} as used by one more pod, fetching its certificate ahead of traffic. */
   public void retain(SpiffeId id) {
     entry(id).refs.incrementAndGet();

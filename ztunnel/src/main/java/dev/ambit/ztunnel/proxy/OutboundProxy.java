@@ -115,12 +115,14 @@ final class OutboundProxy {
             route.authority());
     Map<String, String> headers = new HashMap<>();
     headers.put("forwarded", "for=" + forwardedFor(source));
+    headers.put("baggage", baggage(self));
+    headers.put("traceparent", traceparent());
     Set<SpiffeId> expectedIds =
         route.expectedIdentities().stream().map(SpiffeId::parse).collect(Collectors.toSet());
     HboneTarget target =
         new HboneTarget(route.proxy(), Authority.format(route.authority()), expectedIds, headers);
     ctx.certificates()
-        .get(pod.identity())
+        .get(pod.identity(), ctx.config().certificateWait())
         .thenCompose(cert -> ctx.pool().connect(target, cert, pod.sockets()))
         .whenComplete(
             (stream, error) -> {
@@ -180,6 +182,7 @@ final class OutboundProxy {
       record.close("client gone");
       return;
     }
+    pod.connections().add(downstream);
     pod.connections().add(upstream);
     connected.accept(true);
     CompletableFuture<Relay.Result> done =
@@ -220,6 +223,33 @@ final class OutboundProxy {
       return "refused by peer: HTTP " + h.status();
     }
     return "connect failed: " + cause.getMessage();
+  }
+
+  /** Who the source is, in the ecosystem's baggage keys, for the destination's telemetry. */
+  static String baggage(WorkloadInfo w) {
+    String cluster = w.proto().getClusterId().isEmpty() ? "local" : w.proto().getClusterId();
+    return "k8s.cluster.name="
+        + cluster
+        + ",k8s.namespace.name="
+        + w.namespace()
+        + ",k8s.deployment.name="
+        + w.workloadName()
+        + ",service.name="
+        + w.canonicalName()
+        + ",service.version="
+        + w.canonicalRevision();
+  }
+
+  /** A new W3C trace context (version 00, sampled) for the tunnel. */
+  private static String traceparent() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    return "00-"
+        + hex.toHexDigits(r.nextLong() | 1)
+        + hex.toHexDigits(r.nextLong())
+        + "-"
+        + hex.toHexDigits(r.nextLong() | 1)
+        + "-01";
   }
 
   private static String forwardedFor(InetSocketAddress source) {

@@ -35,8 +35,13 @@ public final class PodProxies implements PodLifecycle, AutoCloseable {
     if (draining) {
       return CompletableFuture.failedFuture(new IllegalStateException("ztunnel is shutting down"));
     }
-    PodProxy old = pods.remove(spec.uid());
+    PodProxy old = pods.get(spec.uid());
+    if (old != null && old.spec().equals(spec)) {
+      // A node agent repeating itself (e.g. after its restart): keep listeners and connections.
+      return old.opened();
+    }
     if (old != null) {
+      pods.remove(spec.uid());
       closePod(old);
     }
     PodProxy pod = new PodProxy(ctx, spec);

@@ -159,8 +159,20 @@ public final class PodProxy {
     return WorkloadInfo.of(w.build());
   }
 
+  private volatile CompletableFuture<Void> opened;
+
+  /** The outcome of {@link #open}. */
+  CompletableFuture<Void> opened() {
+    return opened;
+  }
+
   /** Opens the four listeners; completes when all are bound. */
   CompletableFuture<Void> open() {
+    opened = bindAll();
+    return opened;
+  }
+
+  private CompletableFuture<Void> bindAll() {
     ZtunnelListenerAddresses a = new ZtunnelListenerAddresses(spec, ctx.config());
     List<CompletableFuture<Channel>> binds = new ArrayList<>();
     binds.add(
@@ -224,7 +236,10 @@ public final class PodProxy {
   }
 
   private ServerTlsSelector serverTls() {
-    return accepted -> ctx.certificates().get(identity).thenApply(ctx.tls()::server);
+    return accepted ->
+        ctx.certificates()
+            .get(identity, ctx.config().certificateWait())
+            .thenApply(ctx.tls()::server);
   }
 
   private CompletableFuture<Channel> bind(

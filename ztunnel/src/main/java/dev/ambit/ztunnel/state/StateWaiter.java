@@ -46,6 +46,11 @@ public final class StateWaiter {
     return p.result();
   }
 
+  /** How many lookups are waiting. */
+  public int waiting() {
+    return pending.size();
+  }
+
   private void updated(StateSnapshot s) {
     for (Pending<?> p : pending) {
       p.check(s);

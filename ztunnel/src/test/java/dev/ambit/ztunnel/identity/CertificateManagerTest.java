@@ -1,6 +1,7 @@
 package dev.ambit.ztunnel.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ambit.transport.identity.SpiffeId;
@@ -77,6 +78,24 @@ class CertificateManagerTest {
       assertThat(c.id()).isEqualTo(ID);
       assertThat(calls.get()).isEqualTo(4);
       assertThat(m.status().getFirst().state()).isEqualTo("valid");
+    }
+  }
+
+  @Test
+  void boundedWaitFailsWhileTheFetchGoesOn() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    TestCa ca = new TestCa("slow");
+    try (CertificateManager m =
+        new CertificateManager(
+            id -> {
+              release.await();
+              return ca.fetch(id);
+            })) {
+      var bounded = m.get(ID, Duration.ofMillis(100));
+      assertThatThrownBy(() -> bounded.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+      release.countDown();
+      assertThat(m.get(ID, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS).id()).isEqualTo(ID);
     }
   }
 

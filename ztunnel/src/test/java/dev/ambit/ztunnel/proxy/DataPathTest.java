@@ -21,14 +21,19 @@ import dev.ambit.proto.security.Rule;
 import dev.ambit.proto.security.Scope;
 import dev.ambit.proto.security.StringMatch;
 import dev.ambit.transport.hbone.HboneException;
+import dev.ambit.transport.hbone.HboneRequest;
+import dev.ambit.transport.hbone.HboneServer;
 import dev.ambit.transport.hbone.HboneTarget;
+import dev.ambit.transport.hbone.ServerTlsSelector;
 import dev.ambit.transport.identity.CertificateIssuer;
 import dev.ambit.transport.identity.SpiffeId;
 import dev.ambit.transport.identity.WorkloadCertificate;
+import dev.ambit.transport.tls.MeshTls;
 import dev.ambit.ztunnel.identity.TestCa;
 import dev.ambit.ztunnel.pods.PodSpec;
 import dev.ambit.ztunnel.telemetry.ConnectionRecord;
 import io.netty.channel.Channel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,13 +55,13 @@ import org.slf4j.LoggerFactory;
  * The data path on loopback with real TLS and real HBONE: a client pod and a server pod enrolled in
  * one ztunnel, each with its own 127.x address, an echo application behind the server pod.
  */
-class DataPathTest {
+public class DataPathTest {
 
   static final String ECHO_KEY = "default/echo.default.svc.cluster.local";
   static final SpiffeId CLIENT = new SpiffeId("cluster.local", "default", "client");
   static final SpiffeId SERVER = new SpiffeId("cluster.local", "default", "server");
 
-  final String net = Mesh.loopbackPrefix();
+  final String net = TestNet.loopbackPrefix();
   final String clientIp = net + "2";
   final String serverIp = net + "3";
   final String vip = net + "200";
@@ -66,7 +71,7 @@ class DataPathTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    assertRoot();
+    TestNet.assertRoot();
     mesh = new Mesh(Mesh.config());
     mesh.addresses(
         resources(
@@ -96,12 +101,6 @@ class DataPathTest {
     }
   }
 
-  static void assertRoot() throws Exception {
-    Process p = new ProcessBuilder("id", "-u").start();
-    String uid = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertThat(uid).as("the data path tests need root (SO_MARK, IP_TRANSPARENT)").isEqualTo("0");
-  }
-
   void add(String name, String ip, String sa) throws Exception {
     mesh.pods
         .add(
@@ -120,7 +119,7 @@ class DataPathTest {
     return new InetSocketAddress(clientIp, 15080);
   }
 
-  static String roundTrip(Socket s, String text) throws IOException {
+  public static String roundTrip(Socket s, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     s.getOutputStream().write(bytes);
     s.getOutputStream().flush();
@@ -202,7 +201,7 @@ class DataPathTest {
     assertThat(echo.peers).hasSize(1);
   }
 
-  static boolean closedByPeer(InputStream in) {
+  public static boolean closedByPeer(InputStream in) {
     try {
       return in.read() == -1;
     } catch (IOException e) {
@@ -210,7 +209,7 @@ class DataPathTest {
     }
   }
 
-  static Authorization denyNamespaceDefaultPolicy() {
+  public static Authorization denyNamespaceDefaultPolicy() {
     return Authorization.newBuilder()
         .setNamespace("default")
         .setName("deny-client")
@@ -314,6 +313,80 @@ class DataPathTest {
             serverIp + ":8080");
     assertThat(ok.isActive()).isTrue();
     ok.close();
+  }
+
+  /** A stand-in destination ztunnel that records CONNECT requests and answers 503. */
+  Channel recordingHboneServer(String ip, SpiffeId presented, List<HboneRequest> seen)
+      throws Exception {
+    HboneServer server =
+        new HboneServer(
+            ServerTlsSelector.fixed(MeshTls.server(mesh.ca.fetch(presented))),
+            stream -> {
+              seen.add(stream.request());
+              stream.reject(503);
+            });
+    return server
+        .bind(
+            mesh.group, mesh.group, EpollServerSocketChannel::new, new InetSocketAddress(ip, 15008))
+        .sync()
+        .channel();
+  }
+
+  @Test
+  void outboundSendsAuthorityForwardedBaggageTraceparentAndVerifiesTheServerIdentity()
+      throws Exception {
+    String remoteIp = net + "5";
+    String impostorIp = net + "6";
+    mesh.addresses(
+        resources(
+            resource(pod("default", "remote", "remote", remoteIp)),
+            resource(pod("default", "impostor", "expected", impostorIp))));
+    List<HboneRequest> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Channel remote =
+        recordingHboneServer(remoteIp, new SpiffeId("cluster.local", "default", "remote"), seen);
+    Channel impostor =
+        recordingHboneServer(impostorIp, new SpiffeId("cluster.local", "default", "other"), seen);
+    try {
+      try (Socket s = new Socket()) {
+        s.bind(new InetSocketAddress(clientIp, 0));
+        assertThat(Socks5Client.connect(s, socks(), remoteIp, 9000))
+            .as("the 503 fails the SOCKS CONNECT")
+            .isEqualTo(1);
+      }
+      HboneRequest r = seen.getFirst();
+      assertThat(r.target()).isEqualTo(new InetSocketAddress(remoteIp, 9000));
+      assertThat(r.peer()).isEqualTo(CLIENT);
+      assertThat(r.forwarded()).isEqualTo("for=" + clientIp);
+      assertThat(r.baggage())
+          .contains(
+              "k8s.namespace.name=default", "k8s.deployment.name=client", "service.name=client");
+      assertThat(r.traceparent()).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+
+      try (Socket s = new Socket()) {
+        assertThat(Socks5Client.connect(s, socks(), impostorIp, 9000)).isEqualTo(1);
+      }
+      assertThat(seen).as("a server with the wrong identity never sees the CONNECT").hasSize(1);
+    } finally {
+      remote.close().sync();
+      impostor.close().sync();
+    }
+  }
+
+  @Test
+  void connectionsOfAPodWithoutStateAreHeldThenRefusedNeverSentBlind() throws Exception {
+    mesh.state.updateAddresses(Map.of(), List.of("local//Pod/default/client"));
+    java.util.concurrent.CompletableFuture<Integer> held =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try (Socket s = new Socket()) {
+                return Socks5Client.connect(s, socks(), serverIp, 8080);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    await().atMost(10, TimeUnit.SECONDS).until(() -> held.isDone());
+    assertThat(held.get()).as("no state for the source pod: refused").isEqualTo(1);
+    assertThat(echo.peers).isEmpty();
   }
 
   @Test

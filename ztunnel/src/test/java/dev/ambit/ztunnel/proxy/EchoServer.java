@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A TCP echo server on a real socket; remembers the source address of each connection. */
-final class EchoServer implements AutoCloseable {
+public final class EchoServer implements AutoCloseable {
 
   final ServerSocket server;
   final List<InetSocketAddress> peers = new CopyOnWriteArrayList<>();
 
-  EchoServer(InetSocketAddress at) throws IOException {
+  public EchoServer(InetSocketAddress at) throws IOException {
     server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(at);

@@ -18,7 +18,6 @@ import io.netty.channel.epoll.EpollIoHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** One ztunnel's data path wired to an in-process CA and a hand-fed state, for tests. */
@@ -52,13 +51,14 @@ final class Mesh implements AutoCloseable {
   /** The default ports with a short state wait. */
   static ZtunnelConfig config() {
     return new ZtunnelConfig(
-        15001, 15006, 15008, 15080, "cluster.local", Duration.ofMillis(500), true);
-  }
-
-  /** A random 127.x.y.0 prefix ("127.x.y."), so parallel runs on one host do not collide. */
-  static String loopbackPrefix() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    return "127." + r.nextInt(1, 255) + "." + r.nextInt(1, 255) + ".";
+        15001,
+        15006,
+        15008,
+        15080,
+        "cluster.local",
+        Duration.ofMillis(500),
+        Duration.ofSeconds(10),
+        true);
   }
 
   void addresses(Map<String, Address> resources) {

@@ -52,7 +52,7 @@ class PodNetnsTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    DataPathTest.assertRoot();
+    TestNet.assertRoot();
     run("ip", "netns", "add", name);
     run("ip", "-n", name, "link", "set", "lo", "up");
     run("ip", "-n", name, "addr", "add", POD_IP + "/32", "dev", "lo");

@@ -8,7 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /** A minimal SOCKS5 client (no auth, CONNECT by host name) over a plain socket. */
-final class Socks5Client {
+public final class Socks5Client {
 
   private Socks5Client() {}
 
@@ -16,7 +16,7 @@ final class Socks5Client {
    * Connects through the proxy at {@code proxy}; returns the SOCKS reply code (0 = success) and
    * leaves {@code socket} ready for application bytes when it is 0.
    */
-  static int connect(Socket socket, InetSocketAddress proxy, String host, int port)
+  public static int connect(Socket socket, InetSocketAddress proxy, String host, int port)
       throws IOException {
     socket.connect(proxy, 5000);
     socket.setSoTimeout(10_000);
