@@ -197,4 +197,20 @@ class ResilienceTest {
       assertThat(fast.get("/").status()).isEqualTo(200);
     }
   }
+
+  @Test
+  void idlePooledUpstreamConnectionsAreClosed() throws Exception {
+    h =
+        new Harness(
+            ProxyOptions.defaults().withUpstreamIdleTimeout(java.time.Duration.ofMillis(300)),
+            RequestTracer.PROPAGATE_ONLY);
+    h.config(List.of(route(toV1().build())), List.of());
+    try (TestClient c = client(false)) {
+      assertThat(c.get("/").status()).isEqualTo(200);
+      assertThat(h.v1.openConnections.get()).isEqualTo(1);
+      org.awaitility.Awaitility.await().until(() -> h.v1.openConnections.get() == 0);
+      assertThat(c.get("/").status()).as("a new connection is opened").isEqualTo(200);
+      assertThat(h.v1.connections.get()).isEqualTo(2);
+    }
+  }
 }
