@@ -13,6 +13,7 @@ import dev.ambit.api.security.PeerAuthenticationSpec;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -177,8 +178,8 @@ public enum Kind {
         .findFirst();
   }
 
-  private static final java.util.Map<String, Kind> SHORT_NAMES =
-      java.util.Map.of(
+  private static final Map<String, Kind> SHORT_NAMES =
+      Map.of(
           "ns", NAMESPACE,
           "svc", SERVICE,
           "po", POD,

@@ -28,7 +28,7 @@ public final class Validation {
       errors.add(new ConfigError(source, null, e.getMessage()));
       return errors;
     }
-    ConfigReader.document(source.file(), binder, Nodes.fromJson(tree, source.line()), errors);
+    ConfigReader.document(source.file(), binder, Nodes.fromJson(tree, source.line()), errors, "");
     return errors;
   }
 

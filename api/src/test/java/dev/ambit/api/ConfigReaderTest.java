@@ -50,6 +50,37 @@ class ConfigReaderTest {
   }
 
   @Test
+  void readsKubectlListsAndNamesTheItemInErrors() throws Exception {
+    String list =
+        """
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: v1
+          kind: ServiceAccount
+          metadata: {name: a}
+        - apiVersion: v1
+          kind: ServiceAccount
+          metadata: {name: b, namespace: other}
+        """;
+
+    assertThat(ConfigReader.read("list.yaml", list))
+        .extracting(r -> r.source() + " " + r.namespace() + "/" + r.name())
+        .containsExactly("list.yaml:4 default/a", "list.yaml:7 other/b");
+
+    ConfigException e =
+        catchThrowableOfType(
+            ConfigException.class,
+            () -> ConfigReader.read("list.yaml", list.replace("name: b,", "nam: b,")));
+    assertThat(e.errors())
+        .extracting(ConfigError::toString)
+        .containsExactly(
+            "list.yaml:9: items[1].metadata.nam: unknown field (known: name, namespace, labels,"
+                + " annotations, uid, resourceVersion, generation, creationTimestamp)",
+            "list.yaml:9: items[1].metadata.name: required field is missing");
+  }
+
+  @Test
   void reportsErrorsOfEveryFileOfADirectoryAndSkipsOtherFiles() throws Exception {
     Files.writeString(
         dir.resolve("a.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {}\n");

@@ -74,7 +74,7 @@ final class NodeAgentCommand implements Callable<Integer> {
                 h.nodeDir(prefix, node).resolve("agent"),
                 h.logsDir(prefix),
                 podsSocket != null ? podsSocket : h.podsSocket(prefix, node),
-                Launcher.ambit()),
+                Launcher.ambitSmall()),
             api);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -44,6 +43,7 @@ final class UpCommand implements Callable<Integer> {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
   private static final long POLL_MS = 250;
+  private static final long WATCH_MS = 1000;
   private static final String XDS = MeshLayout.FABRIC_ADDRESS + ":15012";
 
   @Spec CommandSpec spec;
@@ -123,7 +123,12 @@ final class UpCommand implements Callable<Integer> {
     }
     out.println("Press Ctrl-C to stop the mesh.");
     out.flush();
-    new CountDownLatch(1).await();
+    String prefix = state.prefix();
+    while (MeshState.read(h.stateFile()).filter(s -> s.prefix().equals(prefix)).isPresent()) {
+      Thread.sleep(WATCH_MS);
+    }
+    out.println("The mesh was stopped (ambit down).");
+    out.flush();
     return 0;
   }
 
@@ -278,9 +283,11 @@ final class UpCommand implements Callable<Integer> {
       if (summary.ready(pods)) {
         break;
       }
-      if (!summary.alive("control")) {
-        throw new IllegalStateException(
-            "the control plane exited; see " + h.logsDir(state.prefix()).resolve("control.log"));
+      for (MeshState.Component c : state.components()) {
+        if (!Components.alive(c)) {
+          throw new IllegalStateException(
+              c.name() + " exited; its log " + c.log() + " ends with:\n" + tail(Path.of(c.log())));
+        }
       }
       if (System.nanoTime() > deadline) {
         out.println(
@@ -300,13 +307,28 @@ final class UpCommand implements Callable<Integer> {
     out.flush();
   }
 
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    } catch (IOException e) {
+      return "(cannot read it: " + e.getMessage() + ")";
+    }
+  }
+
   private void awaitOrFail(String what, MeshState.Component c, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (!condition.getAsBoolean()) {
       if (!Components.alive(c)) {
         throw new IllegalStateException(
-            c.name() + " exited while waiting for " + what + "; see " + c.log());
+            c.name()
+                + " exited while waiting for "
+                + what
+                + "; its log "
+                + c.log()
+                + " ends with:\n"
+                + tail(Path.of(c.log())));
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("timed out waiting for " + what + "; see " + c.log());

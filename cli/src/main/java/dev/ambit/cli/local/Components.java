@@ -20,7 +20,9 @@ public final class Components {
       String name, String netns, Path log, AmbitHome home, String... args) {
     // nsenter switches only the network namespace: unlike `ip netns exec`, the process stays in
     // the host's mount namespace, so namespaces a node agent creates are visible to everyone.
-    List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + NetnsOps.path(netns), "--"));
+    // setsid: a terminal's Ctrl-C or hang-up reaches `ambit up`, which then stops the components.
+    List<String> cmd =
+        new ArrayList<>(List.of("setsid", "nsenter", "--net=" + NetnsOps.path(netns), "--"));
     cmd.addAll(Launcher.ambit(args));
     try {
       Files.createDirectories(log.getParent());
@@ -45,12 +47,13 @@ public final class Components {
         .orElse(false);
   }
 
-  /** An ambit JVM, or the JDK's spawn helper or {@code nsenter} about to become one. */
+  /** An ambit JVM, or the spawn helper, setsid or nsenter about to become one. */
   private static boolean isOurs(ProcessHandle h) {
     boolean starting =
         h.info()
             .command()
-            .map(c -> c.endsWith("/nsenter") || c.endsWith("/jspawnhelper"))
+            .map(
+                c -> c.endsWith("/setsid") || c.endsWith("/nsenter") || c.endsWith("/jspawnhelper"))
             .orElse(false);
     return starting || commandLine(h.pid()).contains("dev.ambit.cli.Main");
   }

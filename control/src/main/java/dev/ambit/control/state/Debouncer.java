@@ -1,6 +1,7 @@
 package dev.ambit.control.state;
 
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,11 @@ public final class Debouncer {
     }
     long deadline = firstChange + max.toNanos();
     long delay = Math.min(quiet.toNanos(), Math.max(0, deadline - now));
-    pending = executor.schedule(this::fire, delay, TimeUnit.NANOSECONDS);
+    try {
+      pending = executor.schedule(this::fire, delay, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      pending = null; // shutting down: nothing more to build
+    }
   }
 
   private void fire() {

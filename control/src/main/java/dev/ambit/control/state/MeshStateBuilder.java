@@ -1,6 +1,7 @@
 package dev.ambit.control.state;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
 import dev.ambit.api.Resource;
 import dev.ambit.api.core.Container;
 import dev.ambit.api.core.ContainerPort;
@@ -14,12 +15,15 @@ import dev.ambit.api.gateway.HttpRouteSpec;
 import dev.ambit.api.security.AuthorizationPolicySpec;
 import dev.ambit.api.store.ConfigSnapshot;
 import dev.ambit.control.ca.Identities;
+import dev.ambit.control.xds.XdsResource;
+import dev.ambit.proto.client.TypeUrls;
 import dev.ambit.proto.control.ContainerInfo;
 import dev.ambit.proto.control.ContainerPortInfo;
 import dev.ambit.proto.control.PodInfo;
 import dev.ambit.proto.security.Authorization;
 import dev.ambit.proto.waypoint.HttpRoute;
 import dev.ambit.proto.waypoint.L7Authorization;
+import dev.ambit.proto.workload.Address;
 import dev.ambit.proto.workload.AppProtocol;
 import dev.ambit.proto.workload.GatewayAddress;
 import dev.ambit.proto.workload.NetworkAddress;
@@ -31,10 +35,12 @@ import dev.ambit.proto.workload.Workload;
 import dev.ambit.proto.workload.WorkloadStatus;
 import dev.ambit.proto.workload.WorkloadType;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Computes a {@link MeshState} from a config snapshot.
@@ -57,6 +63,8 @@ public final class MeshStateBuilder {
   public static final String CLUSTER = "local";
   public static final int HBONE_PORT = 15008;
 
+  private static final Object NO_NAMESPACE = new Object();
+
   private final String trustDomain;
 
   public MeshStateBuilder(String trustDomain) {
@@ -71,51 +79,227 @@ public final class MeshStateBuilder {
     return name + "." + namespace + ".svc.cluster.local";
   }
 
-  public MeshState build(ConfigSnapshot config) {
+  /**
+   * One computed output with the inputs it was computed from. An output is reused by the next build
+   * while its inputs are the very same (immutable) config objects, so a change recomputes only what
+   * depends on it.
+   */
+  private record Entry(
+      List<Object> inputs,
+      Message message,
+      String xdsKey,
+      XdsResource xds,
+      PodInfo pod,
+      String problem) {}
+
+  private Map<String, Entry> cache = new HashMap<>();
+
+  public synchronized MeshState build(ConfigSnapshot config) {
     Context ctx = new Context(config);
+    Map<String, Entry> next = new HashMap<>();
     Map<String, Service> services = new HashMap<>();
-    for (Resource<ServiceSpec> svc : config.list(ServiceSpec.class, null)) {
-      Service s = service(ctx, svc);
-      services.put(svc.namespace() + "/" + s.getHostname(), s);
+    Map<String, XdsResource> addresses = new HashMap<>();
+    Map<String, String> problems = new HashMap<>();
+    for (Resource<ServiceSpec> svc : ctx.services) {
+      String what = "Service " + svc.namespace() + "/" + svc.name();
+      Entry e =
+          reuse(
+              next,
+              what,
+              List.of(svc, ctx.namespaceObject(svc.namespace()), ctx.waypointInputs),
+              () -> {
+                Service s = service(ctx, svc);
+                String key = svc.namespace() + "/" + s.getHostname();
+                return new Entry(
+                    null,
+                    s,
+                    key,
+                    XdsResource.of(key, Address.newBuilder().setService(s).build()),
+                    null,
+                    ctx.problems.get(what));
+              });
+      services.put(e.xdsKey(), (Service) e.message());
+      addresses.put(e.xdsKey(), e.xds());
+      if (e.problem() != null) {
+        problems.put(what, e.problem());
+      }
     }
-    List<Resource<AuthorizationPolicySpec>> policies =
-        config.list(AuthorizationPolicySpec.class, null);
-    Map<String, dev.ambit.proto.workload.Workload> workloads = new HashMap<>();
+    Map<String, Workload> workloads = new HashMap<>();
     Map<String, PodInfo> pods = new HashMap<>();
     for (Resource<PodSpec> pod : config.list(PodSpec.class, null)) {
-      Workload w = workload(ctx, pod, policies);
-      workloads.put(w.getUid(), w);
-      pods.put(pod.namespace() + "/" + pod.name(), podInfo(ctx, pod, w));
+      String ns = pod.namespace();
+      String what = "Pod " + ns + "/" + pod.name();
+      Entry e =
+          reuse(
+              next,
+              what,
+              List.of(
+                  pod,
+                  ctx.namespaceObject(ns),
+                  ctx.selectingServices.getOrDefault(ns, List.of()),
+                  ctx.selectorPolicies.getOrDefault(ns, List.of()),
+                  ctx.waypointInputs),
+              () -> {
+                Workload w = workload(ctx, pod);
+                return new Entry(
+                    null,
+                    w,
+                    w.getUid(),
+                    XdsResource.of(w.getUid(), Address.newBuilder().setWorkload(w).build()),
+                    podInfo(ctx, pod, w),
+                    ctx.problems.get(what));
+              });
+      workloads.put(e.xdsKey(), (Workload) e.message());
+      addresses.put(e.xdsKey(), e.xds());
+      pods.put(ns + "/" + pod.name(), e.pod());
+      if (e.problem() != null) {
+        problems.put(what, e.problem());
+      }
     }
     Map<String, Authorization> authorizations = new HashMap<>();
     Map<String, L7Authorization> l7 = new HashMap<>();
-    for (Resource<AuthorizationPolicySpec> p : policies) {
+    Map<String, XdsResource> authorizationXds = new HashMap<>();
+    Map<String, XdsResource> l7Xds = new HashMap<>();
+    for (Resource<AuthorizationPolicySpec> p : config.list(AuthorizationPolicySpec.class, null)) {
       String key = p.namespace() + "/" + p.name();
-      if (L4Authorizations.enforcedByZtunnel(p.spec())) {
-        authorizations.put(key, L4Authorizations.translate(p));
+      boolean l4 = L4Authorizations.enforcedByZtunnel(p.spec());
+      Entry e =
+          reuse(
+              next,
+              "AuthorizationPolicy " + key,
+              List.of(p),
+              () -> {
+                Message m = l4 ? L4Authorizations.translate(p) : L7Authorizations.translate(p);
+                return new Entry(null, m, key, XdsResource.of(key, m), null, null);
+              });
+      if (l4) {
+        authorizations.put(key, (Authorization) e.message());
+        authorizationXds.put(key, e.xds());
       } else {
-        l7.put(key, L7Authorizations.translate(p));
+        l7.put(key, (L7Authorization) e.message());
+        l7Xds.put(key, e.xds());
       }
     }
     Map<String, HttpRoute> routes = new HashMap<>();
+    Map<String, XdsResource> routeXds = new HashMap<>();
     for (Resource<HttpRouteSpec> r : config.list(HttpRouteSpec.class, null)) {
-      HttpRoutes.translate(r).ifPresent(route -> routes.put(r.namespace() + "/" + r.name(), route));
+      String key = r.namespace() + "/" + r.name();
+      Entry e =
+          reuse(
+              next,
+              "HTTPRoute " + key,
+              List.of(r),
+              () -> {
+                Optional<HttpRoute> route = HttpRoutes.translate(r);
+                return new Entry(
+                    null,
+                    route.orElse(null),
+                    key,
+                    route.map(m -> XdsResource.of(key, m)).orElse(null),
+                    null,
+                    null);
+              });
+      if (e.message() != null) {
+        routes.put(key, (HttpRoute) e.message());
+        routeXds.put(key, e.xds());
+      }
     }
+    cache = next;
     return new MeshState(
-        config, workloads, services, authorizations, routes, l7, pods, ctx.problems);
+        config,
+        workloads,
+        services,
+        authorizations,
+        routes,
+        l7,
+        pods,
+        problems,
+        Map.of(
+            TypeUrls.ADDRESS, addresses,
+            TypeUrls.AUTHORIZATION, authorizationXds,
+            TypeUrls.HTTP_ROUTE, routeXds,
+            TypeUrls.L7_AUTHORIZATION, l7Xds));
+  }
+
+  private Entry reuse(
+      Map<String, Entry> next, String key, List<Object> inputs, Supplier<Entry> compute) {
+    Entry old = cache.get(key);
+    Entry e;
+    if (old != null && identical(old.inputs(), inputs)) {
+      e = old;
+    } else {
+      Entry fresh = compute.get();
+      e =
+          new Entry(
+              inputs, fresh.message(), fresh.xdsKey(), fresh.xds(), fresh.pod(), fresh.problem());
+    }
+    next.put(key, e);
+    return e;
+  }
+
+  /** Element-wise identity (lists compared recursively): config objects are immutable. */
+  private static boolean identical(List<?> a, List<?> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      Object x = a.get(i);
+      Object y = b.get(i);
+      if (x instanceof List<?> lx && y instanceof List<?> ly) {
+        if (!identical(lx, ly)) {
+          return false;
+        }
+      } else if (x != y) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Lookups shared by one build. */
   private final class Context {
     final ConfigSnapshot config;
     final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+    final Map<String, Resource<NamespaceSpec>> namespaceObjects = new HashMap<>();
+
+    /** Gateways and their services: every waypoint binding depends on these. */
+    final List<Object> waypointInputs = new ArrayList<>();
+
     final Map<String, String> problems = new HashMap<>();
+    final List<Resource<ServiceSpec>> services;
+    final Map<String, List<Resource<ServiceSpec>>> selectingServices = new HashMap<>();
+    final Map<String, List<Resource<AuthorizationPolicySpec>>> selectorPolicies = new HashMap<>();
 
     Context(ConfigSnapshot config) {
       this.config = config;
       for (Resource<NamespaceSpec> ns : config.list(NamespaceSpec.class, null)) {
         namespaceLabels.put(ns.name(), ns.metadata().labels());
+        namespaceObjects.put(ns.name(), ns);
       }
+      for (Resource<GatewaySpec> gw : config.list(GatewaySpec.class, null)) {
+        waypointInputs.add(gw);
+        config.get(ServiceSpec.class, gw.namespace(), gw.name()).ifPresent(waypointInputs::add);
+      }
+      services = config.list(ServiceSpec.class, null);
+      for (Resource<ServiceSpec> s : services) {
+        if (!s.spec().selector().isEmpty()) {
+          selectingServices.computeIfAbsent(s.namespace(), k -> new ArrayList<>()).add(s);
+        }
+      }
+      for (Resource<AuthorizationPolicySpec> p : config.list(AuthorizationPolicySpec.class, null)) {
+        var sel = p.spec().selector();
+        if (L4Authorizations.enforcedByZtunnel(p.spec())
+            && sel != null
+            && !sel.matchLabels().isEmpty()) {
+          selectorPolicies.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
+        }
+      }
+    }
+
+    /** The Namespace object, or a marker when it does not exist (identity-comparable). */
+    Object namespaceObject(String ns) {
+      Object o = namespaceObjects.get(ns);
+      return o == null ? NO_NAMESPACE : o;
     }
 
     Map<String, String> nsLabels(String ns) {
@@ -218,8 +402,7 @@ public final class MeshStateBuilder {
     return Labels.AMBIENT.equals(nsLabels.get(Labels.DATAPLANE_MODE));
   }
 
-  private Workload workload(
-      Context ctx, Resource<PodSpec> pod, List<Resource<AuthorizationPolicySpec>> policies) {
+  private Workload workload(Context ctx, Resource<PodSpec> pod) {
     Map<String, String> labels = pod.metadata().labels();
     String ns = pod.namespace();
     PodStatus status = pod.status() instanceof PodStatus s ? s : null;
@@ -256,11 +439,10 @@ public final class MeshStateBuilder {
       out.addAddresses(ByteString.copyFrom(InetAddress.ofLiteral(ip).getAddress()));
     }
     ctx.waypoint("Pod " + ns + "/" + pod.name(), ns, labels).ifPresent(out::setWaypoint);
-    for (Resource<ServiceSpec> svc : ctx.config.list(ServiceSpec.class, ns)) {
+    for (Resource<ServiceSpec> svc : ctx.selectingServices.getOrDefault(ns, List.of())) {
       Map<String, String> selector = svc.spec().selector();
-      if (selector.isEmpty()
-          || !selector.entrySet().stream()
-              .allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+      if (!selector.entrySet().stream()
+          .allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
         continue;
       }
       PortList.Builder ports = PortList.newBuilder();
@@ -276,13 +458,8 @@ public final class MeshStateBuilder {
       }
       out.putServices(ns + "/" + hostname(ns, svc.name()), ports.build());
     }
-    for (Resource<AuthorizationPolicySpec> p : policies) {
-      var sel = p.spec().selector();
-      if (p.namespace().equals(ns)
-          && L4Authorizations.enforcedByZtunnel(p.spec())
-          && sel != null
-          && !sel.matchLabels().isEmpty()
-          && sel.matches(labels)) {
+    for (Resource<AuthorizationPolicySpec> p : ctx.selectorPolicies.getOrDefault(ns, List.of())) {
+      if (p.spec().selector().matches(labels)) {
         out.addAuthorizationPolicies(ns + "/" + p.name());
       }
     }

@@ -103,8 +103,12 @@ public final class Relay {
     channel.config().setAutoRead(on);
   }
 
-  /** Shuts down {@code channel}'s output once everything written so far is flushed. */
-  private static void shutdownOutput(Channel channel) {
+  /**
+   * Half-closes a byte channel once everything written so far is flushed: TCP {@code
+   * shutdownOutput}, or END_STREAM on an HBONE stream channel (the peer then sees EOF while this
+   * side can still read).
+   */
+  public static void shutdownOutput(Channel channel) {
     if (channel instanceof DuplexChannel duplex) {
       channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());
     } else {
@@ -112,8 +116,11 @@ public final class Relay {
     }
   }
 
-  /** Resets {@code channel}: RST for a TCP socket, RST_STREAM for an HTTP/2 stream. */
-  static void abort(Channel channel) {
+  /**
+   * Closes {@code channel} abortively: a TCP socket is reset (SO_LINGER 0, so the peer sees RST),
+   * an HTTP/2 stream channel gets RST_STREAM (CANCEL). E.g. when an HBONE connect failed.
+   */
+  public static void abort(Channel channel) {
     if (!channel.isOpen()) {
       return;
     }
@@ -189,7 +196,6 @@ public final class Relay {
         return;
       }
       int n = buf.readableBytes();
-      log.debug("relay {} bytes from {}", n, self);
       if (isA) {
         counters.aToB(n);
       } else {
@@ -211,7 +217,6 @@ public final class Relay {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      log.debug("relay event {} on {}", evt, self);
       if (evt == ChannelInputShutdownEvent.INSTANCE) {
         if (isA) {
           state.aDone = true;
@@ -234,7 +239,6 @@ public final class Relay {
     }
 
     void inactive() {
-      log.debug("relay inactive {} aDone={} bDone={}", self, state.aDone, state.bDone);
       if (state.bothDone()) {
         closeAfterFlush(other);
       } else {

@@ -56,6 +56,8 @@ class HboneTest {
   private static final SpiffeId CLIENT = id("web", "frontend");
   private static final ChannelFactory<EpollSocketChannel> SOCKETS = EpollSocketChannel::new;
   private static final int DENIED_PORT = 1;
+  private static final int RAW_PORT = 2;
+  private static final int FAILING_HANDLER_PORT = 3;
   private static final java.util.concurrent.Executor VIRTUAL = Thread.ofVirtual()::start;
 
   private final WorkloadCertificate clientCert = pki.issue(CLIENT);
@@ -67,6 +69,7 @@ class HboneTest {
   private Channel echo;
   private Channel resetter;
   private HbonePool pool;
+  private HboneServer server;
 
   @AfterAll
   static void stop() {
@@ -116,13 +119,32 @@ class HboneTest {
           serverConnections.add(accepted);
           return CompletableFuture.completedFuture(context);
         };
-    HboneServer server =
+    server =
         new HboneServer(
             selector,
             stream -> {
-              requests.add(stream.request());
-              if (stream.request().target().getPort() == DENIED_PORT) {
+              HboneRequest request = stream.request();
+              requests.add(request);
+              if (request.target().getPort() == DENIED_PORT) {
                 stream.reject(401);
+                return;
+              }
+              if (request.target().getPort() == FAILING_HANDLER_PORT) {
+                throw new IllegalStateException("handler bug");
+              }
+              if (request.target().getPort() == RAW_PORT) {
+                // Like a waypoint: answer first, set up the byte pipeline later; nothing is lost.
+                stream.accept();
+                stream
+                    .channel()
+                    .eventLoop()
+                    .schedule(
+                        () -> {
+                          stream.channel().pipeline().addLast(new UpperCase());
+                          stream.channel().config().setAutoRead(true);
+                        },
+                        100,
+                        TimeUnit.MILLISECONDS);
                 return;
               }
               new Bootstrap()
@@ -130,7 +152,7 @@ class HboneTest {
                   .channel(EpollSocketChannel.class)
                   .option(ChannelOption.AUTO_READ, false)
                   .handler(new ChannelInboundHandlerAdapter())
-                  .connect(stream.request().target())
+                  .connect(request.target())
                   .addListener(
                       (io.netty.channel.ChannelFutureListener)
                           f -> {
@@ -243,6 +265,17 @@ class HboneTest {
   }
 
   @Test
+  void rawAcceptedStreamCarriesBytesSentBeforeTheServerWasReady() throws Exception {
+    pool = new HbonePool(group, HbonePoolConfig.defaults());
+    InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
+    InetSocketAddress capture =
+        captureListener(
+            targetFor(hbone, new InetSocketAddress("127.0.0.1", RAW_PORT)), new ByteCounters());
+    byte[] back = roundTrip(capture, "quiet words".getBytes(StandardCharsets.UTF_8));
+    assertThat(new String(back, StandardCharsets.UTF_8)).isEqualTo("QUIET WORDS");
+  }
+
+  @Test
   void largeTransferIsRelayedCompletelyUnderBackpressure() throws Exception {
     pool = new HbonePool(group, HbonePoolConfig.defaults());
     InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
@@ -309,6 +342,64 @@ class HboneTest {
                     clientCert,
                     SOCKETS)))
         .isEqualTo(503);
+  }
+
+  @Test
+  void failingHandlerAnswers503() throws Exception {
+    pool = new HbonePool(group, HbonePoolConfig.defaults());
+    InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
+    HboneTarget target = targetFor(hbone, new InetSocketAddress("127.0.0.1", FAILING_HANDLER_PORT));
+    assertThat(statusOf(pool.connect(target, clientCert, SOCKETS))).isEqualTo(503);
+  }
+
+  @Test
+  void stalledUpstreamThrottlesAFastSender() throws Exception {
+    pool = new HbonePool(group, HbonePoolConfig.defaults());
+    Channel stalled =
+        new ServerBootstrap()
+            .group(group)
+            .channel(EpollServerSocketChannel.class)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childHandler(new ChannelInboundHandlerAdapter())
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
+    closeAfter.add(stalled);
+    InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
+    ByteCounters counters = new ByteCounters();
+    InetSocketAddress capture =
+        captureListener(targetFor(hbone, (InetSocketAddress) stalled.localAddress()), counters);
+    long offered = 256L * 1024 * 1024;
+    try (Socket socket = new Socket()) {
+      socket.connect(capture, 5000);
+      Thread writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try (OutputStream out = socket.getOutputStream()) {
+                      for (long sent = 0; sent < offered; sent += chunk.length) {
+                        out.write(chunk);
+                      }
+                    } catch (Exception stoppedByClose) {
+                      // the test closes the socket while the writer is blocked
+                    }
+                  });
+      // Once the relay stops reading, the count stays put.
+      long[] last = {-1};
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .during(Duration.ofMillis(500))
+          .until(
+              () -> {
+                long now = counters.aToBTotal();
+                boolean stable = now == last[0];
+                last[0] = now;
+                return stable && now > 0;
+              });
+      assertThat(counters.aToBTotal()).isLessThan(offered / 8);
+      assertThat(writer.isAlive()).isTrue();
+    }
   }
 
   @Test
@@ -481,6 +572,48 @@ class HboneTest {
     }
   }
 
+  @Test
+  void goAwayDrainsPooledConnectionsWhileOpenStreamsContinue() throws Exception {
+    pool = new HbonePool(group, HbonePoolConfig.defaults());
+    InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
+    HboneTarget target = targetFor(hbone, (InetSocketAddress) echo.localAddress());
+    Channel open = pool.connect(target, clientCert, SOCKETS).get(5, TimeUnit.SECONDS);
+    StringBuilder received = new StringBuilder();
+    open.pipeline()
+        .addLast(
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                io.netty.buffer.ByteBuf buf = (io.netty.buffer.ByteBuf) msg;
+                synchronized (received) {
+                  received.append(buf.toString(StandardCharsets.UTF_8));
+                }
+                buf.release();
+              }
+            });
+    open.config().setAutoRead(true);
+
+    server.goAway();
+    await().atMost(Duration.ofSeconds(5)).until(() -> pool.connectionCount() == 0);
+
+    open.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("still here", StandardCharsets.UTF_8));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              synchronized (received) {
+                return received.toString().equals("still here");
+              }
+            });
+    Channel fresh = pool.connect(target, clientCert, SOCKETS).get(5, TimeUnit.SECONDS);
+    assertThat(fresh.parent()).isNotSameAs(open.parent());
+    assertThat(serverConnections).hasSize(2);
+
+    open.close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !open.parent().isActive());
+    assertThat(server.openConnections()).isEqualTo(1);
+  }
+
   private static int statusOf(CompletableFuture<Channel> f) throws Exception {
     Throwable cause = causeOf(f);
     assertThat(cause).isInstanceOf(HboneException.class);
@@ -515,6 +648,24 @@ class HboneTest {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
+    }
+  }
+
+  /** Answers every chunk upper-cased; ends its side when the client ends. */
+  private static final class UpperCase extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      io.netty.buffer.ByteBuf in = (io.netty.buffer.ByteBuf) msg;
+      String text = in.toString(StandardCharsets.UTF_8).toUpperCase(java.util.Locale.ROOT);
+      in.release();
+      ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt == ChannelInputShutdownEvent.INSTANCE) {
+        Relay.shutdownOutput(ctx.channel());
+      }
     }
   }
 

@@ -115,11 +115,17 @@ class SocketOptionsTest {
     CompletableFuture<Channel> captured = new CompletableFuture<>();
     Channel capture = listen(new InetSocketAddress(15001), captured);
     try {
-      Process curl = ns.start("socat", "-u", "OPEN:/dev/null", "TCP:" + SERVICE + ":9080");
-      Channel accepted = captured.get(10, TimeUnit.SECONDS);
-      assertThat(OriginalDestination.of(accepted)).contains(new InetSocketAddress(SERVICE, 9080));
-      assertThat(((InetSocketAddress) accepted.localAddress()).getPort()).isEqualTo(15001);
-      curl.waitFor(10, TimeUnit.SECONDS);
+      // The client stays connected (its stdin open) until the lookup is done.
+      Process client = ns.start("socat", "-", "TCP:" + SERVICE + ":9080");
+      try {
+        Channel accepted = captured.get(10, TimeUnit.SECONDS);
+        assertThat(OriginalDestination.of(accepted)).contains(new InetSocketAddress(SERVICE, 9080));
+        assertThat(((InetSocketAddress) accepted.localAddress()).getPort()).isEqualTo(15001);
+      } finally {
+        client.getOutputStream().close();
+        client.waitFor(10, TimeUnit.SECONDS);
+        client.destroy();
+      }
     } finally {
       capture.close().sync();
     }

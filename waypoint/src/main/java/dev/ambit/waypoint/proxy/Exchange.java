@@ -37,7 +37,10 @@ public final class Exchange {
 
   volatile Endpoint endpoint;
   volatile ResponseFlag flag = ResponseFlag.NONE;
+
+  /** Upstream attempts made (only the chain's own thread sequence touches it). */
   volatile int attempts;
+
   String traceId = "";
 
   Exchange(

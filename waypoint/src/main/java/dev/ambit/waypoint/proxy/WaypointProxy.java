@@ -63,6 +63,13 @@ public final class WaypointProxy implements AutoCloseable {
                 new RetryFilter(options.maxRetriableBytes())),
             upstream);
     this.tcp = new TcpForwarder(connector, lb, random);
+    config.onUpdate(
+        snapshot -> {
+          // Forget load, health and pooled connections of workloads that are gone.
+          java.util.Set<String> uids = snapshot.mesh().workloadUids();
+          lb.retainWorkloads(uids);
+          clients.retainWorkloads(uids);
+        });
   }
 
   /**
