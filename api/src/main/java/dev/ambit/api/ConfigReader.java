@@ -2,6 +2,7 @@ package dev.ambit.api;
 
 import dev.ambit.api.schema.Binder;
 import dev.ambit.api.schema.Node;
+import dev.ambit.api.schema.Paths;
 import dev.ambit.api.schema.Texts;
 import dev.ambit.api.schema.YamlLoader;
 import java.io.IOException;
@@ -104,29 +105,62 @@ public final class ConfigReader {
     List<Resource<?>> resources = new ArrayList<>();
     Binder binder = new Binder(file, errors);
     for (Node document : YamlLoader.load(file, reader, errors)) {
-      Resource<?> resource = document(file, binder, document, errors);
-      if (resource != null) {
-        resources.add(resource);
+      Node.ListNode items = listItems(document);
+      if (items == null) {
+        add(resources, document(file, binder, document, errors, ""));
+        continue;
+      }
+      for (int i = 0; i < items.items().size(); i++) {
+        add(resources, document(file, binder, items.items().get(i), errors, "items[" + i + "]"));
       }
     }
     return resources;
+  }
+
+  private static void add(List<Resource<?>> resources, Resource<?> resource) {
+    if (resource != null) {
+      resources.add(resource);
+    }
+  }
+
+  /**
+   * The items of a {@code kind: List} document (as kubectl writes), or null for other documents.
+   */
+  private static Node.ListNode listItems(Node document) {
+    if (document instanceof Node.MapNode map
+        && map.entries().get("kind") != null
+        && map.entries().get("kind").value() instanceof Node.ScalarNode kind
+        && kind.text().equals("List")
+        && map.entries().keySet().stream()
+            .allMatch(
+                k ->
+                    k.equals("apiVersion")
+                        || k.equals("kind")
+                        || k.equals("items")
+                        || k.equals("metadata"))
+        && map.entries().get("items") != null
+        && map.entries().get("items").value() instanceof Node.ListNode items) {
+      return items;
+    }
+    return null;
   }
 
   /**
    * Binds one document to a resource, or returns null after adding its errors. Also used to
    * validate objects built in code (see {@link Validation}).
    */
-  static Resource<?> document(String file, Binder binder, Node document, List<ConfigError> errors) {
+  static Resource<?> document(
+      String file, Binder binder, Node document, List<ConfigError> errors, String prefix) {
     int before = errors.size();
     if (!(document instanceof Node.MapNode map)) {
       binder.error(
           document.line(),
-          null,
+          prefix.isEmpty() ? null : prefix,
           "expected a mapping with apiVersion and kind, got " + document.describe());
       return null;
     }
-    String apiVersion = text(binder, map, "apiVersion");
-    String kindName = text(binder, map, "kind");
+    String apiVersion = text(binder, map, "apiVersion", prefix);
+    String kindName = text(binder, map, "kind", prefix);
     if (apiVersion == null || kindName == null) {
       return null;
     }
@@ -134,14 +168,14 @@ public final class ConfigReader {
     if (kind == null) {
       binder.error(
           map.entries().get("kind").keyLine(),
-          "kind",
+          Paths.field(prefix, "kind"),
           "unknown kind " + Texts.quote(kindName) + " (known: " + knownKinds() + ")");
       return null;
     }
     if (!kind.serves(apiVersion)) {
       binder.error(
           map.entries().get("apiVersion").keyLine(),
-          "apiVersion",
+          Paths.field(prefix, "apiVersion"),
           Texts.quote(apiVersion)
               + " is not a served version of "
               + kind.kindName()
@@ -161,7 +195,7 @@ public final class ConfigReader {
       if (!known) {
         binder.error(
             entry.getValue().keyLine(),
-            key,
+            Paths.field(prefix, key),
             key.equals("status")
                 ? "a " + kind.kindName() + " has no status Ambit reads"
                 : "unknown field (a "
@@ -172,13 +206,13 @@ public final class ConfigReader {
                     + ")");
       }
     }
-    ObjectMeta metadata = metadata(binder, kind, map);
+    ObjectMeta metadata = metadata(binder, kind, map, prefix);
     Node.Entry specEntry = map.entries().get("spec");
     Spec spec =
         binder.bind(
                     kind.specType().asSubclass(Record.class),
                     kind.hasSpec() && specEntry != null ? specEntry.value() : null,
-                    "spec",
+                    Paths.field(prefix, "spec"),
                     specEntry != null ? specEntry.keyLine() : map.line())
                 instanceof Spec s
             ? s
@@ -190,7 +224,7 @@ public final class ConfigReader {
           binder.bind(
                       kind.statusType().asSubclass(Record.class),
                       statusEntry.value(),
-                      "status",
+                      Paths.field(prefix, "status"),
                       statusEntry.keyLine())
                   instanceof Status s
               ? s
@@ -202,25 +236,26 @@ public final class ConfigReader {
     return new Resource<>(apiVersion, metadata, spec, status, new SourceLocation(file, map.line()));
   }
 
-  private static ObjectMeta metadata(Binder binder, Kind kind, Node.MapNode map) {
+  private static ObjectMeta metadata(Binder binder, Kind kind, Node.MapNode map, String prefix) {
+    String path = Paths.field(prefix, "metadata");
     Node.Entry entry = map.entries().get("metadata");
     if (entry == null) {
-      binder.error(map.line(), "metadata", "required field is missing");
+      binder.error(map.line(), path, "required field is missing");
       return null;
     }
-    ObjectMeta metadata = binder.bind(ObjectMeta.class, entry.value(), "metadata", entry.keyLine());
+    ObjectMeta metadata = binder.bind(ObjectMeta.class, entry.value(), path, entry.keyLine());
     if (metadata == null) {
       return null;
     }
     Node.MapNode metaMap = (Node.MapNode) entry.value();
     String problem = kind.nameRule().check(metadata.name());
     if (problem != null) {
-      binder.error(metaMap.entries().get("name").keyLine(), "metadata.name", problem);
+      binder.error(metaMap.entries().get("name").keyLine(), path + ".name", problem);
     }
     if (!kind.namespaced() && metadata.namespace() != null) {
       binder.error(
           metaMap.entries().get("namespace").keyLine(),
-          "metadata.namespace",
+          path + ".namespace",
           kind.kindName() + " is cluster-scoped and has no namespace");
       return null;
     }
@@ -229,15 +264,18 @@ public final class ConfigReader {
         : metadata;
   }
 
-  private static String text(Binder binder, Node.MapNode map, String key) {
+  private static String text(Binder binder, Node.MapNode map, String key, String prefix) {
     Node.Entry entry = map.entries().get(key);
     if (entry == null) {
-      binder.error(map.line(), key, "required field is missing");
+      binder.error(map.line(), Paths.field(prefix, key), "required field is missing");
       return null;
     }
     if (!(entry.value() instanceof Node.ScalarNode scalar)
         || scalar.type() != Node.ScalarType.STRING) {
-      binder.error(entry.keyLine(), key, "expected a string, got " + entry.value().describe());
+      binder.error(
+          entry.keyLine(),
+          Paths.field(prefix, key),
+          "expected a string, got " + entry.value().describe());
       return null;
     }
     return scalar.text();

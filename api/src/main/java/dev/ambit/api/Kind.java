@@ -13,6 +13,7 @@ import dev.ambit.api.security.PeerAuthenticationSpec;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -155,10 +156,14 @@ public enum Kind {
 
   /**
    * The kind a user named on a command line: kind name, qualified name, or lower-case name, in
-   * singular or plural (e.g. {@code httproute}, {@code httproutes}, {@code HTTPRoute}).
+   * singular or plural, or a kubectl short name (e.g. {@code httproutes}, {@code HTTPRoute}, {@code
+   * svc}, {@code ap}).
    */
   public static Optional<Kind> parse(String text) {
     String lower = text.toLowerCase(Locale.ROOT);
+    if (SHORT_NAMES.containsKey(lower)) {
+      return Optional.of(SHORT_NAMES.get(lower));
+    }
     return Arrays.stream(values())
         .filter(
             k -> {
@@ -172,6 +177,16 @@ public enum Kind {
             })
         .findFirst();
   }
+
+  private static final Map<String, Kind> SHORT_NAMES =
+      Map.of(
+          "ns", NAMESPACE,
+          "svc", SERVICE,
+          "po", POD,
+          "sa", SERVICE_ACCOUNT,
+          "ap", AUTHORIZATION_POLICY,
+          "pa", PEER_AUTHENTICATION,
+          "gtw", GATEWAY);
 
   /** The kind whose spec type is {@code specType}. */
   public static Kind ofSpec(Class<? extends Spec> specType) {

@@ -1,5 +1,6 @@
 package dev.ambit.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ambit.api.schema.Binder;
 import dev.ambit.api.schema.Nodes;
 import java.util.ArrayList;
@@ -20,11 +21,14 @@ public final class Validation {
     List<ConfigError> errors = new ArrayList<>();
     SourceLocation source = resource.source();
     Binder binder = new Binder(source.file(), errors);
-    ConfigReader.document(
-        source.file(),
-        binder,
-        Nodes.fromJson(ConfigWriter.tree(resource, resource.apiVersion()), source.line()),
-        errors);
+    JsonNode tree;
+    try {
+      tree = ConfigWriter.tree(resource, resource.apiVersion());
+    } catch (IllegalArgumentException e) {
+      errors.add(new ConfigError(source, null, e.getMessage()));
+      return errors;
+    }
+    ConfigReader.document(source.file(), binder, Nodes.fromJson(tree, source.line()), errors, "");
     return errors;
   }
 

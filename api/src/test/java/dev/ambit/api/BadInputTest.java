@@ -32,6 +32,35 @@ class BadInputTest {
   static Stream<Arguments> cases() {
     return Stream.of(
         Arguments.of(
+            "policy attached to an unsupported kind",
+            POLICY_HEAD
+                + """
+                spec:
+                  targetRefs:
+                  - group: apps
+                    kind: Deployment
+                    name: web
+                """,
+            List.of(
+                "policy.yaml:9: spec.targetRefs[0].kind: a policy attached to apps/Deployment is not"
+                    + " implemented by Ambit (supported: Service with group \"\", Gateway with group"
+                    + " gateway.networking.k8s.io)")),
+        Arguments.of(
+            "backend that is not a Service",
+            ROUTE_HEAD
+                + """
+                spec:
+                  rules:
+                  - backendRefs:
+                    - group: networking.istio.io
+                      kind: ServiceEntry
+                      name: external
+                      port: 443
+                """,
+            List.of(
+                "policy.yaml:9: spec.rules[0].backendRefs[0].kind: only Service backends (group \"\","
+                    + " kind Service) are implemented by Ambit")),
+        Arguments.of(
             "mis-indented key",
             """
             apiVersion: v1

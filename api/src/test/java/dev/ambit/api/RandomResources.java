@@ -1,10 +1,13 @@
 package dev.ambit.api;
 
 import dev.ambit.api.core.PodStatus;
+import dev.ambit.api.gateway.BackendObjectReference;
 import dev.ambit.api.gateway.FilterType;
+import dev.ambit.api.gateway.HttpBackendRef;
 import dev.ambit.api.gateway.HttpPathMatch;
 import dev.ambit.api.gateway.HttpPathModifier;
 import dev.ambit.api.gateway.HttpRouteFilter;
+import dev.ambit.api.gateway.ParentReference;
 import dev.ambit.api.gateway.PathMatchType;
 import dev.ambit.api.gateway.PathModifierType;
 import dev.ambit.api.schema.Check;
@@ -13,6 +16,7 @@ import dev.ambit.api.schema.Required;
 import dev.ambit.api.schema.Rule;
 import dev.ambit.api.schema.SelfCheck;
 import dev.ambit.api.security.Condition;
+import dev.ambit.api.security.PolicyTargetReference;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -128,12 +132,18 @@ final class RandomResources {
   }
 
   private Object generic(Class<?> type) {
+    return generic(type, Map.of());
+  }
+
+  /** A record with random fields, except those named in {@code fixed}. */
+  private Object generic(Class<?> type, Map<String, List<String>> fixed) {
     RecordComponent[] components = type.getRecordComponents();
     Object[] args = new Object[components.length];
     Class<?>[] types = new Class<?>[components.length];
     for (int i = 0; i < components.length; i++) {
       types[i] = components[i].getType();
-      args[i] = component(components[i]);
+      List<String> choices = fixed.get(components[i].getName());
+      args[i] = choices == null ? component(components[i]) : pick(choices);
     }
     try {
       return type.getDeclaredConstructor(types).newInstance(args);
@@ -198,6 +208,23 @@ final class RandomResources {
 
   /** Generators for records whose fields depend on each other. */
   private Object special(Class<?> type) {
+    if (type.equals(PolicyTargetReference.class)) {
+      return random.nextBoolean()
+          ? generic(type, Map.of("group", List.of(""), "kind", List.of("Service")))
+          : generic(
+              type,
+              Map.of("group", List.of("gateway.networking.k8s.io"), "kind", List.of("Gateway")));
+    }
+    if (type.equals(ParentReference.class)) {
+      return random.nextBoolean()
+          ? generic(type, Map.of("group", List.of(""), "kind", List.of("Service")))
+          : generic(
+              type,
+              Map.of("group", nullable("gateway.networking.k8s.io"), "kind", nullable("Gateway")));
+    }
+    if (type.equals(HttpBackendRef.class) || type.equals(BackendObjectReference.class)) {
+      return generic(type, Map.of("group", nullable(""), "kind", nullable("Service")));
+    }
     if (type.equals(HttpRouteFilter.class)) {
       FilterType filterType = pick(List.of(FilterType.values()));
       Object[] settings = new Object[5];
@@ -347,6 +374,11 @@ final class RandomResources {
         + random.nextInt(256)
         + "."
         + random.nextInt(256);
+  }
+
+  /** The value or null (as a one-of choice list that may pick null). */
+  private static List<String> nullable(String value) {
+    return java.util.Arrays.asList(value, null);
   }
 
   private boolean chance() {

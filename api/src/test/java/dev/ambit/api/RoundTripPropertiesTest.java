@@ -20,7 +20,7 @@ class RoundTripPropertiesTest {
     return Arbitraries.randomValue(random -> new RandomResources(random).resource());
   }
 
-  @Property(tries = 400)
+  @Property(tries = 200)
   void generatedObjectsAreValid(@ForAll("resources") Resource<?> resource) {
     assertThat(Validation.validate(resource)).isEmpty();
   }
@@ -36,7 +36,7 @@ class RoundTripPropertiesTest {
     }
   }
 
-  @Property(tries = 400)
+  @Property(tries = 300)
   void jsonRoundTripInEveryServedVersion(@ForAll("resources") Resource<?> resource)
       throws ConfigException {
     for (String version : resource.kind().servedApiVersions()) {
@@ -47,7 +47,7 @@ class RoundTripPropertiesTest {
     }
   }
 
-  @Property(tries = 400)
+  @Property(tries = 300)
   void conversionThroughAnyVersionAndBackIsLossless(@ForAll("resources") Resource<?> resource)
       throws ConfigException {
     String original = ConfigWriter.toYaml(resource);
@@ -60,7 +60,7 @@ class RoundTripPropertiesTest {
     }
   }
 
-  @Property(tries = 200)
+  @Property(tries = 150)
   void multiDocumentStreamsKeepOrderAndLines(
       @ForAll("resources") Resource<?> first, @ForAll("resources") Resource<?> second)
       throws ConfigException {

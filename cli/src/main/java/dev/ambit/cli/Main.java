@@ -10,19 +10,26 @@ import picocli.CommandLine.Command;
     versionProvider = VersionCommand.Provider.class,
     description = "Ambit: an ambient service mesh (secure L4 overlay per node, L7 waypoints).",
     subcommands = {
-      VersionCommand.class,
-      CompletionCommand.class,
-      TestCommand.class,
-      ImageCommand.class,
+      UpCommand.class,
       DownCommand.class,
+      StatusCommand.class,
       ExecCommand.class,
       LogsCommand.class,
-      ControlCommand.class,
       ApplyCommand.class,
       GetCommand.class,
       DeleteCommand.class,
       DescribeCommand.class,
-      LabelCommand.class
+      LabelCommand.class,
+      ValidateCommand.class,
+      VersionCommand.class,
+      CompletionCommand.class,
+      TestCommand.class,
+      ControlCommand.class,
+      ZtunnelCommand.class,
+      WaypointProxyCommand.class,
+      NodeAgentCommand.class,
+      CniCommand.class,
+      ImageCommand.class
     })
 public final class Main {
 

@@ -37,7 +37,9 @@ public record HttpBackendRef(
 
   @Override
   public void check(Checks checks) {
-    if (isService() && port == null) {
+    if (!isService()) {
+      checks.error("kind", BackendObjectReference.NOT_A_SERVICE);
+    } else if (port == null) {
       checks.error("port", "required for a Service backend");
     }
   }

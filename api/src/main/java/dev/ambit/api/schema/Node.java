@@ -1,5 +1,7 @@
 package dev.ambit.api.schema;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +16,7 @@ public sealed interface Node {
   /** A mapping; entries keep input order and the line of each key. */
   record MapNode(int line, Map<String, Entry> entries) implements Node {
     public MapNode {
-      entries = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(entries));
+      entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
     }
 
     @Override

@@ -45,8 +45,11 @@ public final class YamlLoader {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         Node document = value(parser, token);
-        if (!(document instanceof Node.ScalarNode scalar
-            && scalar.type() == Node.ScalarType.NULL)) {
+        // An empty document (only comments, or nothing between two ---) reads as "" or null.
+        boolean empty =
+            document instanceof Node.ScalarNode scalar
+                && (scalar.type() == Node.ScalarType.NULL || scalar.text().isEmpty());
+        if (!empty) {
           documents.add(document);
         }
       }

@@ -7,6 +7,7 @@ import dev.ambit.api.schema.Checks;
 import dev.ambit.api.schema.NotImplemented;
 import dev.ambit.api.schema.SelfCheck;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * An Istio AuthorizationPolicy ({@code security.istio.io} v1 and v1beta1). It applies to the
@@ -36,8 +37,7 @@ public record AuthorizationPolicySpec(
   public List<PolicyTargetReference> allTargetRefs() {
     return targetRef == null
         ? targetRefs
-        : java.util.stream.Stream.concat(java.util.stream.Stream.of(targetRef), targetRefs.stream())
-            .toList();
+        : Stream.concat(Stream.of(targetRef), targetRefs.stream()).toList();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.ambit.api.store;
 
 import dev.ambit.api.Resource;
+import java.util.Locale;
 
 /** What happened to one object of an apply or delete, with the object as stored (or as deleted). */
 public record ApplyResult(Outcome outcome, Resource<?> object) {
@@ -14,7 +15,7 @@ public record ApplyResult(Outcome outcome, Resource<?> object) {
 
     /** {@code created}, {@code configured}, ... */
     public String word() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.ambit.api.Kind;
 import dev.ambit.api.Resource;
 import dev.ambit.api.ResourceKey;
 import dev.ambit.api.Spec;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -67,7 +68,7 @@ public final class ConfigSnapshot {
 
   /** Every object, ordered by kind, namespace, name. */
   public List<Resource<?>> all() {
-    return java.util.Arrays.stream(Kind.values()).flatMap(k -> list(k, null).stream()).toList();
+    return Arrays.stream(Kind.values()).flatMap(k -> list(k, null).stream()).toList();
   }
 
   public int size() {

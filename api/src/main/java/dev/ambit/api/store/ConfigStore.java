@@ -6,12 +6,14 @@ import dev.ambit.api.Kind;
 import dev.ambit.api.ObjectMeta;
 import dev.ambit.api.Resource;
 import dev.ambit.api.ResourceKey;
+import dev.ambit.api.SourceLocation;
 import dev.ambit.api.Spec;
 import dev.ambit.api.Status;
 import dev.ambit.api.Validation;
 import dev.ambit.api.core.ServiceSpec;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -167,8 +169,7 @@ public final class ConfigStore {
               .orElseThrow(
                   () ->
                       new ConfigException(
-                          new ConfigError(
-                              dev.ambit.api.SourceLocation.NONE, null, key + " does not exist")));
+                          new ConfigError(SourceLocation.NONE, null, key + " does not exist")));
       Resource<?> changed = change.apply(existing);
       if (!changed.key().equals(key)) {
         throw new IllegalArgumentException("an update must keep the key " + key);
@@ -188,7 +189,7 @@ public final class ConfigStore {
    * Subscribes {@code listener}: it first gets the current content as ADDED events, then every
    * change, in order. Close the returned handle to stop.
    */
-  public AutoCloseable watch(WatchListener listener) {
+  public Watch watch(WatchListener listener) {
     synchronized (writeLock) {
       Subscription subscription = new Subscription(listener, this::unsubscribe);
       ConfigSnapshot current = snapshot;
@@ -286,7 +287,7 @@ public final class ConfigStore {
     }
 
     private Instant now() {
-      return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      return clock.instant().truncatedTo(ChronoUnit.SECONDS);
     }
   }
 

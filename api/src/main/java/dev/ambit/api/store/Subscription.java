@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One watcher: a queue of batches drained in order by its own virtual thread. */
-final class Subscription implements AutoCloseable {
+final class Subscription implements Watch {
 
   private static final Logger LOG = LoggerFactory.getLogger(Subscription.class);
 

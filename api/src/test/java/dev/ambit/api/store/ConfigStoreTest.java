@@ -262,7 +262,7 @@ class ConfigStoreTest {
     List<String> seen = Collections.synchronizedList(new ArrayList<>());
     AtomicReference<ConfigSnapshot> last = new AtomicReference<>();
 
-    try (AutoCloseable watch =
+    try (Watch watch =
         store.watch(
             (events, snapshot) -> {
               events.forEach(

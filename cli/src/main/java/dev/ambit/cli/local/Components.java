@@ -1,10 +1,11 @@
 package dev.ambit.cli.local;
 
-import dev.ambit.node.net.Commands;
+import dev.ambit.node.net.NetnsOps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Starts the processes of a local mesh inside its namespaces, each with its own log file. */
@@ -17,7 +18,12 @@ public final class Components {
    */
   public static MeshState.Component start(
       String name, String netns, Path log, AmbitHome home, String... args) {
-    List<String> cmd = Commands.inNetns(netns, Launcher.ambit(args).toArray(String[]::new));
+    // nsenter switches only the network namespace: unlike `ip netns exec`, the process stays in
+    // the host's mount namespace, so namespaces a node agent creates are visible to everyone.
+    // setsid: a terminal's Ctrl-C or hang-up reaches `ambit up`, which then stops the components.
+    List<String> cmd =
+        new ArrayList<>(List.of("setsid", "nsenter", "--net=" + NetnsOps.path(netns), "--"));
+    cmd.addAll(Launcher.ambit(args));
     try {
       Files.createDirectories(log.getParent());
       ProcessBuilder pb =
@@ -37,8 +43,29 @@ public final class Components {
   public static boolean alive(MeshState.Component c) {
     return ProcessHandle.of(c.pid())
         .filter(ProcessHandle::isAlive)
-        .flatMap(h -> h.info().arguments())
-        .map(args -> List.of(args).contains("dev.ambit.cli.Main"))
+        .map(Components::isOurs)
         .orElse(false);
+  }
+
+  /** An ambit JVM, or the spawn helper, setsid or nsenter about to become one. */
+  private static boolean isOurs(ProcessHandle h) {
+    boolean starting =
+        h.info()
+            .command()
+            .map(
+                c -> c.endsWith("/setsid") || c.endsWith("/nsenter") || c.endsWith("/jspawnhelper"))
+            .orElse(false);
+    return starting || commandLine(h.pid()).contains("dev.ambit.cli.Main");
+  }
+
+  /** The full command line (ProcessHandle.Info truncates long ones, such as a classpath). */
+  private static String commandLine(long pid) {
+    try {
+      return new String(
+          Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
   }
 }

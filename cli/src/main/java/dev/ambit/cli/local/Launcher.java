@@ -10,7 +10,20 @@ import java.util.List;
 public final class Launcher {
   private Launcher() {}
 
+  /** Small JVM settings for the built-in images: many of them share a laptop. */
+  private static final List<String> SMALL =
+      List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx96m", "-Xss512k");
+
   public static List<String> ambit(String... args) {
+    return command(List.of(), args);
+  }
+
+  /** As {@link #ambit}, for small processes (the built-in images of pods). */
+  public static List<String> ambitSmall(String... args) {
+    return command(SMALL, args);
+  }
+
+  private static List<String> command(List<String> jvmOptions, String... args) {
     String java = System.getenv("AMBIT_JAVA");
     if (java == null || java.isBlank()) {
       java = ProcessHandle.current().info().command().orElse("java");
@@ -19,6 +32,7 @@ public final class Launcher {
     cmd.add(java);
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("--sun-misc-unsafe-memory-access=allow");
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.ambit.cli.Main");

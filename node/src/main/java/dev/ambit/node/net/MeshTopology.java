@@ -78,7 +78,7 @@ public final class MeshTopology {
         }
       }
     }
-    log.info("mesh {}: fabric and {} nodes created", layout.prefix(), nodes);
+    log.debug("mesh {}: fabric and {} nodes created", layout.prefix(), nodes);
   }
 
   private void createNode(int i) {
@@ -137,7 +137,7 @@ public final class MeshTopology {
     Processes.terminate(pids, grace);
     all.stream().sorted(order).forEach(n -> NetnsOps.destroy(n, grace));
     removeEtcNetns(p);
-    log.info("mesh {}: removed {} namespaces", prefix, all.size());
+    log.debug("mesh {}: removed {} namespaces", prefix, all.size());
   }
 
   private static void removeEtcNetns(String p) {

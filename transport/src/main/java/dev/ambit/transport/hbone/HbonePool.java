@@ -81,9 +81,10 @@ public final class HbonePool implements AutoCloseable {
    * Opens a CONNECT stream to {@code target}, presenting {@code source}, over a socket made by
    * {@code socketFactory} (e.g. {@code NetnsChannelFactory.socket(podNetns, ...)}). Completes with
    * the stream channel once the server answered 200: a byte channel with autoRead off (splice it
-   * with {@link Relay#splice}, or add handlers and turn autoRead on; closing it resets the stream).
-   * Fails with {@link HboneException}: the server's status, or status 0 for connect/TLS/HTTP/2
-   * failures such as a server not proving an expected identity.
+   * with {@link Relay#splice}, or add handlers and turn autoRead on; {@link Relay#shutdownOutput}
+   * sends END_STREAM, closing it before both sides ended resets the stream). Fails with {@link
+   * HboneException}: the server's status, or status 0 for connect/TLS/HTTP/2 failures such as a
+   * server not proving an expected identity.
    */
   public CompletableFuture<Channel> connect(
       HboneTarget target,
@@ -246,6 +247,19 @@ public final class HbonePool implements AutoCloseable {
       ch.closeFuture()
           .addListener(
               f -> fail(new HboneException(0, "HBONE connection to " + key.proxy() + " closed")));
+      ch.eventLoop()
+          .schedule(
+              () -> {
+                boolean waitingForSettings;
+                synchronized (HbonePool.this) {
+                  waitingForSettings = !ready;
+                }
+                if (waitingForSettings) {
+                  fail(new HboneException(0, key.proxy() + " sent no HTTP/2 SETTINGS"));
+                }
+              },
+              config.connectTimeout().toNanos(),
+              TimeUnit.NANOSECONDS);
     }
 
     void settings(Http2SettingsFrame frame) {
@@ -377,10 +391,12 @@ public final class HbonePool implements AutoCloseable {
           .addLast(
               "h2",
               Http2FrameCodecBuilder.forClient()
-                  .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                  .initialSettings(
+                      Windows.apply(Http2Settings.defaultSettings().pushEnabled(false)))
                   .build());
       ctx.pipeline().addLast("h2-multiplex", new Http2MultiplexHandler(new RefuseServerStreams()));
       ctx.pipeline().addLast("hbone-connection", new ConnectionFrames(connection));
+      Windows.openConnectionWindow(ctx.channel());
     }
 
     @Override

@@ -12,6 +12,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -22,6 +28,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.HashMap;
@@ -48,6 +55,7 @@ public final class HboneServer {
   private final ServerTlsSelector tls;
   private final HboneStreamHandler handler;
   private final int maxConcurrentStreams;
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   /** A server advertising {@link #DEFAULT_MAX_CONCURRENT_STREAMS}. */
   public HboneServer(ServerTlsSelector tls, HboneStreamHandler handler) {
@@ -83,11 +91,38 @@ public final class HboneServer {
       @Override
       protected void initChannel(Channel ch) {
         ch.config().setAutoRead(false);
+        connections.add(ch);
         tls.select(ch)
             .whenComplete(
                 (context, error) -> ch.eventLoop().execute(() -> startTls(ch, context, error)));
       }
     };
+  }
+
+  /** TLS connections currently open (including those still handshaking). */
+  public int openConnections() {
+    return connections.size();
+  }
+
+  /**
+   * Starts draining: sends GOAWAY (NO_ERROR) on every open HTTP/2 connection, so clients open no
+   * new streams on them (their pools drop them) while open streams go on; a connection closes once
+   * its last stream ends. Connections still handshaking are closed. Stop accepting first by closing
+   * the listener.
+   */
+  public void goAway() {
+    for (Channel ch : connections) {
+      if (ch.pipeline().get(Http2FrameCodec.class) != null) {
+        ch.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+      } else {
+        ch.close();
+      }
+    }
+  }
+
+  /** Closes every open connection now (resetting their streams); e.g. at the drain deadline. */
+  public ChannelGroupFuture closeConnections() {
+    return connections.close();
   }
 
   private void startTls(Channel ch, SslContext context, Throwable error) {
@@ -122,7 +157,9 @@ public final class HboneServer {
           .addLast(
               Http2FrameCodecBuilder.forServer()
                   .initialSettings(
-                      Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
+                      Windows.apply(
+                          Http2Settings.defaultSettings()
+                              .maxConcurrentStreams(maxConcurrentStreams)))
                   .build(),
               new Http2MultiplexHandler(
                   new ChannelInitializer<Http2StreamChannel>() {
@@ -130,13 +167,25 @@ public final class HboneServer {
                     protected void initChannel(Http2StreamChannel stream) {
                       stream.pipeline().addLast("hbone-connect", new ConnectRequest());
                     }
-                  }));
+                  }),
+              new ConnectionErrors());
+      Windows.openConnectionWindow(ctx.channel());
     }
 
     @Override
     protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
       log.debug(
           "TLS handshake from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+  }
+
+  /** Last handler of a connection: errors (e.g. a peer reset) close it quietly. */
+  private static final class ConnectionErrors extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug(
+          "HBONE connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
     }
   }

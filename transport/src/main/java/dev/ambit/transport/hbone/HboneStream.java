@@ -32,7 +32,8 @@ public final class HboneStream {
   /**
    * The HTTP/2 stream channel. Before an answer, its autoRead is off. After {@link #accept()} it
    * carries plain bytes: inbound {@code ByteBuf}s, a {@code ChannelInputShutdownEvent} user event
-   * on END_STREAM; outbound {@code ByteBuf}s. Closing it resets the stream.
+   * on END_STREAM; outbound {@code ByteBuf}s. {@link Relay#shutdownOutput} sends END_STREAM;
+   * closing it before both sides ended resets the stream.
    */
   public Channel channel() {
     return channel;

@@ -9,5 +9,6 @@ package dev.ambit.transport.hbone;
  */
 @FunctionalInterface
 public interface HboneStreamHandler {
+  /** Answers {@code stream}; {@link HboneStream#request()} says what the client asked for. */
   void handle(HboneStream stream);
 }

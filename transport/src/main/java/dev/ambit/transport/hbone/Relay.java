@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -29,8 +30,11 @@ import org.slf4j.LoggerFactory;
  *       other: a TCP socket is reset (SO_LINGER 0), a stream is reset (RST_STREAM CANCEL).
  * </ul>
  *
- * <p>Both channels must have autoRead off until spliced (bytes read earlier would be lost); splice
- * turns it on. For fewer thread hops, register both channels on the same event loop.
+ * <p>Bytes a channel receives before it is spliced must not reach the end of its pipeline (they
+ * would be dropped): HBONE stream channels from this package hold them by themselves; for a TCP
+ * channel add {@link #holdInbound()} in its initializer and turn {@code ALLOW_HALF_CLOSURE} on
+ * (e.g. as child options), so an early FIN is kept too. Splice turns autoRead on. For fewer thread
+ * hops, register both channels on the same event loop.
  */
 public final class Relay {
 
@@ -45,6 +49,14 @@ public final class Relay {
   public record Result(boolean graceful, Throwable cause) {}
 
   private Relay() {}
+
+  /**
+   * A handler (one per channel) to add first to a TCP channel that will be spliced later: it turns
+   * autoRead off and keeps received bytes and EOF until {@link #splice} replays them.
+   */
+  public static ChannelHandler holdInbound() {
+    return new InboundHold();
+  }
 
   /**
    * Starts relaying between {@code a} and {@code b}; {@code counters} gets the bytes of each
@@ -62,24 +74,41 @@ public final class Relay {
   }
 
   private static void install(Channel channel, Side side) {
-    channel
-        .eventLoop()
-        .execute(
-            () -> {
-              if (channel instanceof DuplexChannel) {
-                channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-              }
-              channel.pipeline().addLast("relay", side);
-              if (!channel.isActive()) {
-                side.inactive();
-                return;
-              }
-              channel.config().setAutoRead(side.other.isWritable());
-            });
+    channel.eventLoop().execute(() -> installNow(channel, side));
   }
 
-  /** Shuts down {@code channel}'s output once everything written so far is flushed. */
-  private static void shutdownOutput(Channel channel) {
+  private static void installNow(Channel channel, Side side) {
+    if (channel instanceof DuplexChannel) {
+      channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    }
+    channel.pipeline().addLast("relay", side);
+    if (channel.pipeline().get(InboundHold.class) != null) {
+      channel.pipeline().remove(InboundHold.class); // replays held bytes and EOF into the relay
+    }
+    if (!channel.isActive()) {
+      side.inactive();
+      return;
+    }
+    autoRead(channel, side.other.isWritable());
+  }
+
+  /**
+   * Turns reading on or off, except on a TCP channel whose input already ended: there is nothing
+   * left to read, and the epoll transport fails re-arming such a socket.
+   */
+  private static void autoRead(Channel channel, boolean on) {
+    if (channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) {
+      return;
+    }
+    channel.config().setAutoRead(on);
+  }
+
+  /**
+   * Half-closes a byte channel once everything written so far is flushed: TCP {@code
+   * shutdownOutput}, or END_STREAM on an HBONE stream channel (the peer then sees EOF while this
+   * side can still read).
+   */
+  public static void shutdownOutput(Channel channel) {
     if (channel instanceof DuplexChannel duplex) {
       channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());
     } else {
@@ -87,8 +116,11 @@ public final class Relay {
     }
   }
 
-  /** Resets {@code channel}: RST for a TCP socket, RST_STREAM for an HTTP/2 stream. */
-  static void abort(Channel channel) {
+  /**
+   * Closes {@code channel} abortively: a TCP socket is reset (SO_LINGER 0, so the peer sees RST),
+   * an HTTP/2 stream channel gets RST_STREAM (CANCEL). E.g. when an HBONE connect failed.
+   */
+  public static void abort(Channel channel) {
     if (!channel.isOpen()) {
       return;
     }
@@ -179,7 +211,7 @@ public final class Relay {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      other.config().setAutoRead(self.isWritable());
+      Relay.autoRead(other, self.isWritable());
       ctx.fireChannelWritabilityChanged();
     }
 

@@ -103,7 +103,7 @@ public final class Netns {
         try {
           setns(state, target, netns);
         } finally {
-          CLOSE.invokeExact(target);
+          close(target);
         }
         try {
           return body.call();
@@ -111,13 +111,18 @@ public final class Netns {
           setns(state, original, SELF);
         }
       } finally {
-        int ignored = (int) CLOSE.invokeExact(original);
+        close(original);
       }
     } catch (Exception | Error e) {
       throw e;
     } catch (Throwable t) {
       throw new IllegalStateException(t);
     }
+  }
+
+  private static void close(int fd) throws Throwable {
+    int rc = (int) CLOSE.invokeExact(fd);
+    assert rc == 0 : "close(" + fd + ") failed";
   }
 
   private static int open(Arena arena, MemorySegment state, Path path) throws Throwable {

@@ -26,8 +26,10 @@ public final class OriginalDestination {
   private OriginalDestination() {}
 
   /**
-   * The original destination of an accepted connection, or empty when the kernel has none (no NAT
-   * on it, or not an epoll channel).
+   * The original destination of an accepted connection: where the client connected before any NAT
+   * (for a connection that was not redirected, simply its local address). Empty when the kernel
+   * tracks no such connection (no connection tracking in that namespace) or the channel is not an
+   * epoll socket channel.
    */
   public static Optional<InetSocketAddress> of(Channel accepted) {
     boolean v6 =

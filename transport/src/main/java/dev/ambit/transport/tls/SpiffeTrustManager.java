@@ -30,6 +30,7 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager {
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
   private final Set<TrustAnchor> anchors;
+  private final Set<X509Certificate> roots;
   private final Predicate<SpiffeId> acceptable;
   private final String expectation;
   private final Clock clock;
@@ -47,6 +48,7 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager {
       set.add(new TrustAnchor(root, null));
     }
     this.anchors = Set.copyOf(set);
+    this.roots = Set.copyOf(roots);
     this.acceptable = acceptable;
     this.expectation = expectation;
     this.clock = clock;
@@ -63,7 +65,7 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager {
       params.setRevocationEnabled(false);
       params.setDate(Date.from(clock.instant()));
       CertPathValidator.getInstance("PKIX")
-          .validate(factory.generateCertPath(Arrays.asList(chain)), params);
+          .validate(factory.generateCertPath(withoutTrustedRoots(chain)), params);
     } catch (GeneralSecurityException e) {
       throw new CertificateException("peer certificate chain is not trusted: " + reason(e), e);
     }
@@ -80,6 +82,15 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager {
       throw new CertificateException("peer identity " + id + " is not " + expectation);
     }
     return id;
+  }
+
+  /** The chain without trailing copies of our roots (some peers send their root too). */
+  private List<X509Certificate> withoutTrustedRoots(X509Certificate[] chain) {
+    int end = chain.length;
+    while (end > 1 && roots.contains(chain[end - 1])) {
+      end--;
+    }
+    return Arrays.asList(chain).subList(0, end);
   }
 
   private static String reason(GeneralSecurityException e) {

@@ -48,7 +48,8 @@ class MeshTlsTest {
 
   private static Outcome handshake(SslContext serverContext, SslContext clientContext)
       throws Exception {
-    CompletableFuture<Channel> serverSide = new CompletableFuture<>();
+    CompletableFuture<SslHandler> serverSide = new CompletableFuture<>();
+    CompletableFuture<SslHandler> clientSide = new CompletableFuture<>();
     Channel listener =
         new ServerBootstrap()
             .group(group)
@@ -57,8 +58,9 @@ class MeshTlsTest {
                 new ChannelInitializer<>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(serverContext.newHandler(ch.alloc()));
-                    serverSide.complete(ch);
+                    SslHandler tls = serverContext.newHandler(ch.alloc());
+                    ch.pipeline().addLast(tls, new QuietErrors());
+                    serverSide.complete(tls);
                   }
                 })
             .bind(new InetSocketAddress("127.0.0.1", 0))
@@ -73,28 +75,41 @@ class MeshTlsTest {
                   new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                      ch.pipeline().addLast(clientContext.newHandler(ch.alloc()));
+                      SslHandler tls = clientContext.newHandler(ch.alloc());
+                      ch.pipeline().addLast(tls, new QuietErrors());
+                      clientSide.complete(tls);
                     }
                   })
               .connect(listener.localAddress())
               .sync()
               .channel();
-      Channel server = serverSide.get(5, TimeUnit.SECONDS);
-      SslHandler clientTls = client.pipeline().get(SslHandler.class);
-      SslHandler serverTls = server.pipeline().get(SslHandler.class);
+      SslHandler clientTls = clientSide.get(5, TimeUnit.SECONDS);
+      SslHandler serverTls = serverSide.get(5, TimeUnit.SECONDS);
       clientTls.handshakeFuture().await(5, TimeUnit.SECONDS);
       serverTls.handshakeFuture().await(5, TimeUnit.SECONDS);
       Outcome outcome =
           new Outcome(
               clientTls.handshakeFuture().cause(),
               serverTls.handshakeFuture().cause(),
-              MeshTls.peerIdentity(client).orElse(null),
-              MeshTls.peerIdentity(server).orElse(null),
+              clientTls.handshakeFuture().isSuccess()
+                  ? MeshTls.peerIdentity(client).orElse(null)
+                  : null,
+              serverTls.handshakeFuture().isSuccess()
+                  ? MeshTls.peerIdentity(serverTls.handshakeFuture().getNow()).orElse(null)
+                  : null,
               clientTls.applicationProtocol());
       client.close().sync();
       return outcome;
     } finally {
       listener.close().sync();
+    }
+  }
+
+  /** Handshake failures are expected here; keep them out of the log. */
+  private static final class QuietErrors extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
     }
   }
 
@@ -232,6 +247,18 @@ class MeshTlsTest {
         handshake(MeshTls.server(pki.issue(SERVER)), MeshTls.client(client, Set.of(SERVER)));
     assertThat(o.server()).isNull();
     assertThat(o.serverSawClient()).isEqualTo(CLIENT);
+  }
+
+  @Test
+  void aChainThatIncludesTheRootIsAccepted() throws Exception {
+    WorkloadCertificate plain = pki.issue(SERVER);
+    WorkloadCertificate withRoot =
+        new WorkloadCertificate(
+            SERVER, plain.key(), java.util.List.of(plain.leaf(), pki.root), plain.roots());
+    Outcome o =
+        handshake(MeshTls.server(withRoot), MeshTls.client(pki.issue(CLIENT), Set.of(SERVER)));
+    assertThat(o.client()).isNull();
+    assertThat(o.clientSawServer()).isEqualTo(SERVER);
   }
 
   @Test

@@ -6,7 +6,10 @@ import dev.ambit.proto.workload.Address;
 import dev.ambit.waypoint.authz.L7Authorizer;
 import dev.ambit.waypoint.route.RouteTable;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /** The current {@link WaypointSnapshot}; readers never lock, writers replace it whole. */
 public final class ConfigStore {
@@ -15,6 +18,7 @@ public final class ConfigStore {
   private final String gateway;
   private final AtomicReference<WaypointSnapshot> current;
   private volatile boolean received;
+  private final List<Consumer<WaypointSnapshot>> listeners = new CopyOnWriteArrayList<>();
 
   /**
    * @param namespace the waypoint's namespace
@@ -47,11 +51,18 @@ public final class ConfigStore {
       Collection<Address> addresses,
       Collection<HttpRoute> routes,
       Collection<L7Authorization> policies) {
-    current.set(
+    WaypointSnapshot next =
         new WaypointSnapshot(
             MeshView.of(addresses),
             RouteTable.of(routes),
-            L7Authorizer.of(namespace, gateway, policies)));
+            L7Authorizer.of(namespace, gateway, policies));
+    current.set(next);
     received = true;
+    listeners.forEach(l -> l.accept(next));
+  }
+
+  /** Called after each update with the new snapshot (on the updating thread). */
+  public void onUpdate(Consumer<WaypointSnapshot> listener) {
+    listeners.add(listener);
   }
 }

@@ -18,6 +18,12 @@ public record Endpoint(
     int port,
     boolean healthy) {
 
+  /** The uid part of a {@link #key()}. */
+  public static String uidOf(String key) {
+    int at = key.lastIndexOf('@');
+    return at < 0 ? key : key.substring(0, at);
+  }
+
   /** Stable key for per-endpoint state (load, health) across config snapshots. */
   public String key() {
     return uid + "@" + address.getHostAddress() + ":" + port;

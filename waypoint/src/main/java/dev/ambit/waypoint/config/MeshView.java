@@ -80,6 +80,14 @@ public final class MeshView {
     }
   }
 
+  /** The uids of every workload, to forget state of workloads that are gone. */
+  public java.util.Set<String> workloadUids() {
+    java.util.Set<String> uids = new java.util.HashSet<>();
+    workloadsByIp.values().forEach(w -> uids.add(w.getUid()));
+    workloadsByService.values().forEach(l -> l.forEach(w -> uids.add(w.getUid())));
+    return uids;
+  }
+
   public Optional<ServiceInfo> serviceByVip(InetAddress vip) {
     return Optional.ofNullable(servicesByVip.get(vip));
   }

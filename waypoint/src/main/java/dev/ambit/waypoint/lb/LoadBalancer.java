@@ -87,8 +87,8 @@ public final class LoadBalancer {
     return stats(e).ejected(nanoClock.getAsLong());
   }
 
-  /** Forgets state of endpoints that are gone from the configuration. */
-  public void retain(java.util.Set<String> endpointKeys) {
-    stats.keySet().retainAll(endpointKeys);
+  /** Forgets the state of endpoints of workloads that are gone from the configuration. */
+  public void retainWorkloads(java.util.Set<String> uids) {
+    stats.keySet().removeIf(k -> !uids.contains(Endpoint.uidOf(k)));
   }
 }

@@ -31,14 +31,14 @@ final class EndpointClients implements AutoCloseable {
     return c;
   }
 
-  /** Closes clients of endpoints that are no longer in the configuration. */
-  void retain(Set<String> endpointKeys) {
+  /** Closes the clients of endpoints whose workload is no longer in the configuration. */
+  void retainWorkloads(Set<String> uids) {
     clients
         .entrySet()
         .removeIf(
             en -> {
               String epKey = en.getKey().substring(en.getKey().indexOf(' ') + 1);
-              if (endpointKeys.contains(epKey)) {
+              if (uids.contains(Endpoint.uidOf(epKey))) {
                 return false;
               }
               en.getValue().close();

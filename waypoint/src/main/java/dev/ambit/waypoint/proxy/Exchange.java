@@ -37,9 +37,11 @@ public final class Exchange {
 
   volatile Endpoint endpoint;
   volatile ResponseFlag flag = ResponseFlag.NONE;
+
+  /** Upstream attempts made (only the chain's own thread sequence touches it). */
   volatile int attempts;
+
   String traceId = "";
-  String spanId = "";
 
   Exchange(
       FullHttpRequest request,

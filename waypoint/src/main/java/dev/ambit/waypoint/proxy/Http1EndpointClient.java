@@ -77,6 +77,11 @@ final class Http1EndpointClient implements EndpointClient {
     ch.eventLoop()
         .execute(
             () -> {
+              if (result.isDone()) {
+                // abandoned (timed out) before it could be sent
+                req.release();
+                return;
+              }
               HttpClientStream stream = ch.pipeline().get(HttpClientStream.class);
               if (stream == null || !ch.isActive()) {
                 req.release();

@@ -90,7 +90,9 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
     decided = true;
     timer.cancel(false);
     install.accept(ctx, p);
-    ctx.pipeline().remove(this);
+    if (p != Protocol.TCP) {
+      ctx.pipeline().remove(this);
+    }
   }
 
   @Override

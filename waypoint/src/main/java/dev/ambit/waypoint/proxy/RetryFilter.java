@@ -42,7 +42,6 @@ final class RetryFilter implements HttpFilter {
     if (out.isDone()) {
       return;
     }
-    ex.attempts = n;
     ex.flag = ResponseFlag.NONE;
     Duration perTry = ex.route.rule().backendTimeout();
     CompletableFuture<FullHttpResponse> f =

@@ -1,13 +1,24 @@
 package dev.ambit.waypoint.proxy;
 
+import dev.ambit.transport.hbone.Relay;
+import dev.ambit.transport.hbone.RelayCounters;
+import dev.ambit.waypoint.authz.AuthzRequest;
+import dev.ambit.waypoint.authz.L7Authorizer;
+import dev.ambit.waypoint.config.Endpoint;
 import dev.ambit.waypoint.config.WaypointSnapshot;
 import dev.ambit.waypoint.lb.LoadBalancer;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import java.util.List;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Streams that are not HTTP: proxied as TCP to an endpoint under L4 rules. */
+/**
+ * Streams that are not HTTP: authorized with the connection's attributes only (HTTP conditions fail
+ * closed), then spliced to a load-balanced endpoint.
+ */
 final class TcpForwarder {
 
   private static final Logger LOG = LoggerFactory.getLogger(TcpForwarder.class);
@@ -22,9 +33,61 @@ final class TcpForwarder {
     this.random = random;
   }
 
+  /** Takes over the stream; removes {@code sniffer} (releasing the bytes it held) once spliced. */
   void forward(ChannelHandlerContext sniffer, Downstream d, WaypointSnapshot snapshot) {
-    LOG.info(
-        "TCP through the waypoint is not supported yet; closing stream to {}", d.destinationName());
-    sniffer.channel().close();
+    Channel down = sniffer.channel();
+    down.config().setAutoRead(false);
+    AuthzRequest req = AuthzRequest.tcp(d.principal(), d.sourceIp(), d.port());
+    L7Authorizer.Decision decision =
+        d.service() == null
+            ? snapshot.authz().evaluate(null, null, req)
+            : snapshot.authz().evaluate(d.service().namespace(), d.service().name(), req);
+    if (!decision.allowed()) {
+      LOG.info("TCP from {} to {} denied by policy", d.principal(), d.destinationName());
+      down.close();
+      return;
+    }
+    List<Endpoint> endpoints =
+        d.service() != null
+            ? snapshot.mesh().endpoints(d.service(), d.port())
+            : List.of(d.workload());
+    Optional<Endpoint> picked = lb.pick(endpoints, random);
+    if (picked.isEmpty()) {
+      LOG.info("TCP to {}: no healthy endpoint", d.destinationName());
+      down.close();
+      return;
+    }
+    Endpoint ep = picked.get();
+    lb.start(ep);
+    connector
+        .connect(ep, down.eventLoop())
+        .whenComplete(
+            (up, err) -> {
+              if (err != null) {
+                lb.finish(ep, true);
+                LOG.info(
+                    "TCP to {} via {} failed: {}",
+                    d.destinationName(),
+                    ep.authority(),
+                    err.toString());
+                down.close();
+                return;
+              }
+              down.eventLoop()
+                  .execute(
+                      () -> {
+                        Relay.splice(down, up, RelayCounters.NONE)
+                            .whenComplete((r, e) -> lb.finish(ep, false));
+                        // Relay installs its handler in a task on this loop; queue the hand-over
+                        // of the held bytes behind it.
+                        down.eventLoop()
+                            .execute(
+                                () -> {
+                                  if (!sniffer.isRemoved()) {
+                                    sniffer.pipeline().remove(sniffer.handler());
+                                  }
+                                });
+                      });
+            });
   }
 }

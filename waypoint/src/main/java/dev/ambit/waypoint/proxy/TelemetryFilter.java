@@ -17,30 +17,31 @@ import java.util.concurrent.CompletableFuture;
 final class TelemetryFilter implements HttpFilter {
 
   private final RequestMetrics metrics;
-  private final SpanSink spans;
+  private final RequestTracer tracer;
 
-  TelemetryFilter(RequestMetrics metrics, SpanSink spans) {
+  TelemetryFilter(RequestMetrics metrics, RequestTracer tracer) {
     this.metrics = metrics;
-    this.spans = spans;
+    this.tracer = tracer;
   }
 
   @Override
   public CompletableFuture<FullHttpResponse> filter(Exchange ex, HttpHandler next) {
     String incoming = ex.request.headers().get("traceparent");
-    TraceContext trace =
-        TraceContext.continueOrStart(incoming != null ? incoming : ex.downstream.traceparent());
-    ex.traceId = trace.traceId();
-    ex.spanId = trace.spanId();
-    ex.request.headers().set("traceparent", trace.traceparent());
+    RequestTracer.Span span =
+        tracer.start(
+            incoming != null ? incoming : ex.downstream.traceparent(),
+            ex.downstream.destinationName());
+    ex.traceId = span.traceId();
+    ex.request.headers().set("traceparent", span.traceparent());
     return next.handle(ex)
         .thenApply(
             res -> {
-              record(ex, res, trace);
+              record(ex, res, span);
               return res;
             });
   }
 
-  private void record(Exchange ex, FullHttpResponse res, TraceContext trace) {
+  private void record(Exchange ex, FullHttpResponse res, RequestTracer.Span span) {
     double ms = (System.nanoTime() - ex.startNanos) / 1e6;
     String grpcHeader = res.headers().get("grpc-status");
     if (grpcHeader == null) {
@@ -59,22 +60,16 @@ final class TelemetryFilter implements HttpFilter {
         ex.requestBytes,
         res.content().readableBytes());
     AccessLog.log(ex, res, ms, grpc.label());
-    long end = System.currentTimeMillis() * 1_000_000L;
-    spans.export(
+    span.end(
         new RequestSpan(
-            trace.traceId(),
-            trace.spanId(),
-            trace.parentSpanId(),
-            trace.sampled(),
             ex.request.method().name(),
             ex.request.uri(),
             ex.request.headers().get("host", ""),
+            ex.requestProtocol(),
             ex.downstream.destinationName(),
             ex.endpoint == null ? "" : ex.endpoint.authority(),
             res.status().code(),
-            ex.flag.label(),
-            end - (long) (ms * 1e6),
-            end));
+            ex.flag.label()));
   }
 
   private static RequestMetrics.LabelKey labels(Exchange ex) {

@@ -26,10 +26,6 @@ record TraceContext(String traceId, String parentSpanId, String spanId, String f
     return "00-" + traceId + "-" + spanId + "-" + flags;
   }
 
-  boolean sampled() {
-    return (Integer.parseInt(flags, 16) & 1) == 1;
-  }
-
   private static String newId(int hexChars) {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     StringBuilder b = new StringBuilder(hexChars);

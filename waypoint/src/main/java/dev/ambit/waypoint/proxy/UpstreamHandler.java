@@ -59,6 +59,7 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
     }
     Endpoint ep = picked.get();
     ex.endpoint = ep;
+    ex.attempts++;
     lb.start(ep);
     CompletableFuture<FullHttpResponse> f =
         clients.client(ep, ex.protocol).send(upstreamRequest(ex.request, ex.protocol), ex.loop);

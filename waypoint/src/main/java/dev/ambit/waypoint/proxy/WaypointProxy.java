@@ -46,7 +46,7 @@ public final class WaypointProxy implements AutoCloseable {
       RequestMetrics metrics,
       ProxyOptions options,
       RandomGenerator random,
-      SpanSink spans) {
+      RequestTracer tracer) {
     this.config = config;
     this.options = options;
     this.clients = new EndpointClients(connector, options.maxResponseBytes());
@@ -57,12 +57,19 @@ public final class WaypointProxy implements AutoCloseable {
     this.chain =
         HttpFilter.chain(
             List.of(
-                new TelemetryFilter(metrics, spans),
+                new TelemetryFilter(metrics, tracer),
                 new AuthzFilter(),
                 new RoutingFilter(random, upstream),
                 new RetryFilter(options.maxRetriableBytes())),
             upstream);
     this.tcp = new TcpForwarder(connector, lb, random);
+    config.onUpdate(
+        snapshot -> {
+          // Forget load, health and pooled connections of workloads that are gone.
+          java.util.Set<String> uids = snapshot.mesh().workloadUids();
+          lb.retainWorkloads(uids);
+          clients.retainWorkloads(uids);
+        });
   }
 
   /**

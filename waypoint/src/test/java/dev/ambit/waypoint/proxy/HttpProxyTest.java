@@ -224,4 +224,27 @@ class HttpProxyTest {
       assertThat(r.echo("body")).isEqualTo("{\"a\":1}");
     }
   }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void removedEndpointsGetNoTrafficAndTheirConnectionsClose(boolean http2) throws Exception {
+    try (TestClient c = client(http2, h.reviews())) {
+      for (int i = 0; i < 20; i++) {
+        c.get("/");
+      }
+      assertThat(h.v2.openConnections.get()).isEqualTo(1);
+      h.config.update(
+          h.mesh.addresses().stream()
+              .filter(a -> !a.getWorkload().getName().equals("reviews-v2"))
+              .toList(),
+          List.of(),
+          List.of());
+      await().until(() -> h.v2.openConnections.get() == 0);
+      int before = h.v2.requestCount.get();
+      for (int i = 0; i < 20; i++) {
+        assertThat(c.get("/").echo("name")).isEqualTo("v1");
+      }
+      assertThat(h.v2.requestCount.get()).isEqualTo(before);
+    }
+  }
 }

@@ -10,11 +10,17 @@ import dev.ambit.proto.waypoint.Source;
 import dev.ambit.proto.waypoint.TargetRef;
 import dev.ambit.waypoint.testing.Harness;
 import dev.ambit.waypoint.testing.TestClient;
+import dev.ambit.waypoint.tracing.OtelRequestTracer;
 import io.netty.handler.codec.http.HttpMethod;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** L7 policy answers, what the waypoint serves, metrics labels, gRPC and spans. */
 class PolicyAndTelemetryTest {
 
-  final List<RequestSpan> spans = new CopyOnWriteArrayList<>();
+  final InMemorySpanExporter spans = InMemorySpanExporter.create();
   Harness h;
 
   @AfterEach
@@ -97,7 +103,16 @@ class PolicyAndTelemetryTest {
 
   @Test
   void metricsCarryTheRequestLabelsAndSpansContinueTheTrace() throws Exception {
-    h = new Harness(ProxyOptions.defaults(), spans::add);
+    h =
+        new Harness(
+            ProxyOptions.defaults(),
+            new OtelRequestTracer(
+                OpenTelemetrySdk.builder()
+                    .setTracerProvider(
+                        SdkTracerProvider.builder()
+                            .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                            .build())
+                    .build()));
     h.config(
         List.of(
             Routes.route(
@@ -120,14 +135,17 @@ class PolicyAndTelemetryTest {
                 + "destination_service_name=\"reviews-v2\",destination_service_namespace=\"shop\","
                 + "request_protocol=\"http\",response_code=\"200\",grpc_response_status=\"\","
                 + "response_flags=\"-\"} 1");
-    assertThat(spans).hasSize(1);
-    RequestSpan s = spans.get(0);
-    assertThat(s.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
-    assertThat(s.parentSpanId()).isEqualTo("00f067aa0ba902b7");
-    assertThat(s.upstream()).isEqualTo("10.241.1.12:8080");
-    assertThat(s.status()).isEqualTo(200);
+    assertThat(spans.getFinishedSpanItems()).hasSize(1);
+    SpanData s = spans.getFinishedSpanItems().get(0);
+    assertThat(s.getTraceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(s.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+    assertThat(s.getAttributes().get(AttributeKey.stringKey("ambit.upstream")))
+        .isEqualTo("10.241.1.12:8080");
+    assertThat(s.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(200L);
     assertThat(h.v2.received.get(0).headers().get("traceparent"))
-        .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-" + s.spanId() + "-01");
+        .as("the backend continues the trace as a child of the waypoint's span")
+        .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-" + s.getSpanId() + "-01");
   }
 
   @Test

@@ -139,7 +139,7 @@ class ResilienceTest {
         new Harness(
             ProxyOptions.defaults()
                 .withOutlier(new OutlierPolicy(3, java.time.Duration.ofMinutes(5))),
-            SpanSink.NONE);
+            RequestTracer.PROPAGATE_ONLY);
     h.v2.failStatus = 500;
     int failures = 0;
     try (TestClient c = client(false)) {
@@ -161,7 +161,7 @@ class ResilienceTest {
         new Harness(
             ProxyOptions.defaults()
                 .withOutlier(new OutlierPolicy(2, java.time.Duration.ofMinutes(5))),
-            SpanSink.NONE);
+            RequestTracer.PROPAGATE_ONLY);
     h.v2.close();
     int failures = 0;
     try (TestClient c = client(false)) {
@@ -181,7 +181,9 @@ class ResilienceTest {
 
   @Test
   void pendingBoundAnswers503InsteadOfQueueing() throws Exception {
-    h = new Harness(ProxyOptions.defaults().withMaxPendingPerBackend(1), SpanSink.NONE);
+    h =
+        new Harness(
+            ProxyOptions.defaults().withMaxPendingPerBackend(1), RequestTracer.PROPAGATE_ONLY);
     h.config(List.of(route(toV1().build())), List.of());
     try (TestClient slow = TestClient.http2(h.group, h.reviews());
         TestClient fast = TestClient.http2(h.group, h.reviews())) {

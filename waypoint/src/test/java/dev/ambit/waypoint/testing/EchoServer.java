@@ -45,6 +45,7 @@ public final class EchoServer implements AutoCloseable {
   private final String name;
   private final Channel server;
   public final AtomicInteger connections = new AtomicInteger();
+  public final AtomicInteger openConnections = new AtomicInteger();
   public final AtomicInteger requestCount = new AtomicInteger();
   public final List<Received> received = new CopyOnWriteArrayList<>();
   public volatile boolean flaky;
@@ -61,6 +62,8 @@ public final class EchoServer implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     connections.incrementAndGet();
+                    openConnections.incrementAndGet();
+                    ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
                     ch.pipeline().addLast(new Detect());
                   }
                 })

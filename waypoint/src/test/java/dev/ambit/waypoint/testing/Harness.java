@@ -6,7 +6,8 @@ import dev.ambit.waypoint.config.ConfigStore;
 import dev.ambit.waypoint.metrics.RequestMetrics;
 import dev.ambit.waypoint.proxy.Downstream;
 import dev.ambit.waypoint.proxy.ProxyOptions;
-import dev.ambit.waypoint.proxy.SpanSink;
+import dev.ambit.waypoint.proxy.RequestTracer;
+import dev.ambit.waypoint.proxy.UpstreamConnector;
 import dev.ambit.waypoint.proxy.WaypointProxy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * A waypoint on loopback: downstream plain TCP (each listener stands for one tunnel target),
@@ -36,13 +38,23 @@ public final class Harness implements AutoCloseable {
   public final EchoServer v1;
   public final EchoServer v2;
   public final TcpConnector connector = new TcpConnector();
+  public final UpstreamConnector upstream;
   public final ConfigStore config = new ConfigStore("shop", "waypoint");
   public final RequestMetrics metrics = new RequestMetrics();
   public final WaypointProxy proxy;
   private final List<Channel> listeners = new ArrayList<>();
-  private final Mesh mesh;
+  public final Mesh mesh;
 
-  public Harness(ProxyOptions options, SpanSink spans) throws InterruptedException {
+  public Harness(ProxyOptions options, RequestTracer tracer) throws InterruptedException {
+    this(options, tracer, h -> h.connector);
+  }
+
+  /**
+   * @param upstream makes the connector the proxy uses (called once the echo pods exist)
+   */
+  public Harness(
+      ProxyOptions options, RequestTracer tracer, Function<Harness, UpstreamConnector> upstream)
+      throws InterruptedException {
     v1 = new EchoServer("v1", group);
     v2 = new EchoServer("v2", group);
     connector.map("10.241.1.11:8080", v1.address());
@@ -57,11 +69,12 @@ public final class Harness implements AutoCloseable {
             .pod("reviews-v2", "10.241.1.12", "reviews", "reviews-v2")
             .pod("curl", "10.241.1.50");
     config(List.of(), List.of());
-    proxy = new WaypointProxy(config, connector, metrics, options, new Random(1234), spans);
+    this.upstream = upstream.apply(this);
+    proxy = new WaypointProxy(config, this.upstream, metrics, options, new Random(1234), tracer);
   }
 
   public Harness() throws InterruptedException {
-    this(ProxyOptions.defaults(), SpanSink.NONE);
+    this(ProxyOptions.defaults(), RequestTracer.PROPAGATE_ONLY);
   }
 
   public void config(List<HttpRoute> routes, List<L7Authorization> policies) {

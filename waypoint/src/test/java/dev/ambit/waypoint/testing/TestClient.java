@@ -113,6 +113,36 @@ public final class TestClient implements AutoCloseable {
     return new TestClient(true, ch);
   }
 
+  /** A client over an already connected byte channel (e.g. an HBONE stream with autoRead off). */
+  public static TestClient over(Channel ch, boolean h2) {
+    TestClient[] self = new TestClient[1];
+    ch.eventLoop()
+        .submit(
+            () -> {
+              if (h2) {
+                ch.pipeline()
+                    .addLast(Http2FrameCodecBuilder.forClient().build())
+                    .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+              } else {
+                ch.pipeline()
+                    .addLast(new HttpClientCodec())
+                    .addLast(new HttpObjectAggregator(1 << 20))
+                    .addLast(
+                        new SimpleChannelInboundHandler<FullHttpResponse>() {
+                          @Override
+                          protected void channelRead0(
+                              ChannelHandlerContext ctx, FullHttpResponse r) {
+                            self[0].h1Responses.add(copy(r));
+                          }
+                        });
+              }
+              ch.config().setAutoRead(true);
+            })
+        .syncUninterruptibly();
+    self[0] = new TestClient(h2, ch);
+    return self[0];
+  }
+
   static Response copy(FullHttpResponse r) {
     Map<String, String> h = new TreeMap<>();
     r.headers().forEach(e -> h.put(e.getKey().toLowerCase(), e.getValue()));

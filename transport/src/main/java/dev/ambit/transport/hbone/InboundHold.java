@@ -1,0 +1,60 @@
+package dev.ambit.transport.hbone;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * Keeps the bytes and the EOF a TCP channel receives before it is spliced, and replays them to the
+ * next handler when removed. Needed because autoRead off does not stop the epoll transport from
+ * reading when the peer half-closes early. Turns autoRead off when added.
+ */
+final class InboundHold extends ChannelInboundHandlerAdapter {
+
+  private final ArrayDeque<Object> held = new ArrayDeque<>();
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(false);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf) {
+      held.add(msg);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {}
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == ChannelInputShutdownEvent.INSTANCE) {
+      held.add(evt);
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    boolean read = false;
+    for (Object item = held.poll(); item != null; item = held.poll()) {
+      if (item instanceof ByteBuf buf) {
+        read = true;
+        ctx.fireChannelRead(buf);
+      } else {
+        ctx.fireUserEventTriggered(item);
+      }
+    }
+    if (read) {
+      ctx.fireChannelReadComplete();
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package dev.ambit.ztunnel.proxy;
+
+import dev.ambit.ztunnel.state.Addresses;
+import dev.ambit.ztunnel.state.ServiceInfo;
+import dev.ambit.ztunnel.state.StateSnapshot;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
+import io.netty.handler.codec.socksx.v5.DefaultSocks5InitialResponse;
+import io.netty.handler.codec.socksx.v5.Socks5AddressType;
+import io.netty.handler.codec.socksx.v5.Socks5AuthMethod;
+import io.netty.handler.codec.socksx.v5.Socks5CommandRequest;
+import io.netty.handler.codec.socksx.v5.Socks5CommandRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
+import io.netty.handler.codec.socksx.v5.Socks5CommandType;
+import io.netty.handler.codec.socksx.v5.Socks5InitialRequest;
+import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5Message;
+import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+
+/**
+ * SOCKS5 (no authentication, CONNECT only) for applications that opt in without traffic capture.
+ * The destination is an IP address or the host name of a mesh service ({@code name}, {@code
+ * name.namespace}, {@code name.namespace.svc} or the full host name; short names are looked up in
+ * the pod's namespace). Success is answered only once the upstream side is established.
+ */
+final class Socks5Handler extends SimpleChannelInboundHandler<Socks5Message> {
+
+  private final OutboundProxy outbound;
+  private final ProxyContext ctx;
+  private final String namespace;
+
+  Socks5Handler(OutboundProxy outbound, ProxyContext ctx, String namespace) {
+    this.outbound = outbound;
+    this.ctx = ctx;
+    this.namespace = namespace;
+  }
+
+  static void install(ChannelPipeline p, Socks5Handler handler) {
+    p.addLast("socks-encoder", Socks5ServerEncoder.DEFAULT);
+    p.addLast("socks-initial", new Socks5InitialRequestDecoder());
+    p.addLast("socks", handler);
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext c, Socks5Message msg) {
+    if (msg instanceof Socks5InitialRequest init) {
+      if (!init.authMethods().contains(Socks5AuthMethod.NO_AUTH)) {
+        c.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED))
+            .addListener(f -> c.close());
+        return;
+      }
+      c.pipeline().replace("socks-initial", "socks-command", new Socks5CommandRequestDecoder());
+      c.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.NO_AUTH));
+    } else if (msg instanceof Socks5CommandRequest cmd) {
+      if (cmd.type() != Socks5CommandType.CONNECT) {
+        reply(c, Socks5CommandStatus.COMMAND_UNSUPPORTED, true);
+        return;
+      }
+      InetSocketAddress target = resolve(cmd);
+      if (target == null) {
+        reply(c, Socks5CommandStatus.HOST_UNREACHABLE, true);
+        return;
+      }
+      c.channel().config().setAutoRead(false);
+      c.pipeline().remove("socks-command");
+      c.pipeline().remove(this);
+      outbound.proxy(
+          c.channel(),
+          target,
+          ok -> {
+            if (ok) {
+              c.channel()
+                  .writeAndFlush(
+                      new DefaultSocks5CommandResponse(
+                          Socks5CommandStatus.SUCCESS, Socks5AddressType.IPv4, "0.0.0.0", 0))
+                  .addListener(f -> c.pipeline().remove(Socks5ServerEncoder.class));
+            } else {
+              c.channel()
+                  .writeAndFlush(
+                      new DefaultSocks5CommandResponse(
+                          Socks5CommandStatus.FAILURE, Socks5AddressType.IPv4));
+            }
+          });
+    } else {
+      c.close();
+    }
+  }
+
+  private static void reply(ChannelHandlerContext c, Socks5CommandStatus status, boolean close) {
+    var f = c.writeAndFlush(new DefaultSocks5CommandResponse(status, Socks5AddressType.IPv4));
+    if (close) {
+      f.addListener(x -> c.close());
+    }
+  }
+
+  private InetSocketAddress resolve(Socks5CommandRequest cmd) {
+    if (cmd.dstAddrType() != Socks5AddressType.DOMAIN
+        || NetUtil.isValidIpV4Address(cmd.dstAddr())
+        || NetUtil.isValidIpV6Address(cmd.dstAddr())) {
+      return new InetSocketAddress(Addresses.parseLiteral(cmd.dstAddr()), cmd.dstPort());
+    }
+    ServiceInfo service = lookup(ctx.state().snapshot(), cmd.dstAddr().toLowerCase(Locale.ROOT));
+    if (service == null || service.vips().isEmpty()) {
+      return null;
+    }
+    InetAddress vip = service.vips().getFirst();
+    return new InetSocketAddress(vip, cmd.dstPort());
+  }
+
+  private ServiceInfo lookup(StateSnapshot s, String host) {
+    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    String[] parts = name.split("\\.");
+    String hostname;
+    String ns;
+    if (parts.length == 1) {
+      ns = namespace;
+      hostname = parts[0] + "." + ns + ".svc.cluster.local";
+    } else if (parts.length == 2 || parts.length == 3 && parts[2].equals("svc")) {
+      ns = parts[1];
+      hostname = parts[0] + "." + ns + ".svc.cluster.local";
+    } else {
+      ns = parts[1];
+      hostname = name;
+    }
+    return s.service(ns + "/" + hostname);
+  }
+}
