@@ -196,7 +196,7 @@ public final class PodProxy {
                 inbound.plaintext(ch);
               }
             }));
-    HboneServer hbone = new HboneServer(serverTls(), (request, stream) -> inbound.hbone(stream));
+    HboneServer hbone = new HboneServer(serverTls(), inbound::hbone);
     binds.add(bind(transparentListenerSockets, a.hbone(), hbone.childHandler()));
     binds.add(
         bind(

@@ -321,8 +321,8 @@ public class DataPathTest {
     HboneServer server =
         new HboneServer(
             ServerTlsSelector.fixed(MeshTls.server(mesh.ca.fetch(presented))),
-            (request, stream) -> {
-              seen.add(request);
+            stream -> {
+              seen.add(stream.request());
               stream.reject(503);
             });
     return server
