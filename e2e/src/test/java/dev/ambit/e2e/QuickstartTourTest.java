@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README tour, step by step, with the commands a user types: {@code ambit up
@@ -31,7 +30,7 @@ class QuickstartTourTest {
 
   private static final Pattern MESH_NAME = Pattern.compile("Mesh (\\w+):");
 
-  @TempDir Path home;
+  private Path home;
 
   private AmbitCli ambit;
   private String mesh;
@@ -42,6 +41,7 @@ class QuickstartTourTest {
     assertThat(ProcessHandle.current().info().user().orElse(""))
         .as("the end-to-end tour creates network namespaces and must run as root")
         .isEqualTo("root");
+    home = Files.createTempDirectory("ambit-e2e-");
     ambit = new AmbitCli(home);
     AmbitCli.Result up = ambit.run("up", "examples/quickstart", "--detach");
     assertThat(up.exitCode()).as(up.toString()).isZero();
@@ -60,6 +60,11 @@ class QuickstartTourTest {
   void downIfStillUp() throws Exception {
     if (ambit != null && !down) {
       ambit.run("down");
+    }
+    if (home != null) {
+      try (var files = Files.walk(home)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
