@@ -180,6 +180,41 @@ class NodeAgentTest {
   }
 
   @Test
+  void aPodIsRunningOnlyOnceItsDeclaredPortsListen() throws Exception {
+    Path gate = home.resolve("gate");
+    PodSpec slow =
+        new PodSpec(
+            "default",
+            "slow",
+            null,
+            Map.of(),
+            List.of(
+                new ContainerSpec(
+                    "main",
+                    "x",
+                    List.of("sh", "-c"),
+                    List.of(
+                        "while [ ! -f "
+                            + gate
+                            + " ]; do sleep 0.1; done;"
+                            + " exec socat TCP-LISTEN:8080,fork,reuseaddr SYSTEM:'echo up'"),
+                    Map.of(),
+                    List.of(8080))),
+            false);
+    feed.push(new NodeView(List.of(slow), List.of()));
+
+    PodReport pending = feed.awaitReport("slow", r -> r.podIp() != null);
+    assertThat(pending.phase()).isEqualTo(PodReport.PENDING);
+    assertThat(pending.ready()).isFalse();
+
+    Files.writeString(gate, "go");
+
+    PodReport running = feed.awaitReport("slow", PodReport::ready);
+    assertThat(running.phase()).isEqualTo(PodReport.RUNNING);
+    assertThat(fetch("10.241.1.2", 8080)).isEqualTo("up\n");
+  }
+
+  @Test
   void aCrashedContainerIsRestarted() throws Exception {
     feed.push(new NodeView(List.of(web()), SERVICES));
     feed.awaitReport("web", r -> r.phase().equals(PodReport.RUNNING));
