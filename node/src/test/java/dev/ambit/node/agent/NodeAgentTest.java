@@ -135,7 +135,7 @@ class NodeAgentTest {
     assertThat(NetnsOps.pids(podNetns)).isNotEmpty();
     Path log = NodeAgent.logFile(home.resolve("logs"), "default", "web");
     assertThat(Files.readString(log)).contains("started web default websa v3 hi");
-    assertThat(Commands.run(Commands.inNetns(podNetns, "getent", "hosts", "web.default")))
+    assertThat(Commands.run(Commands.inNetns(podNetns, "getent", "ahostsv4", "web.default")))
         .startsWith("10.96.0.20");
     assertThat(ztunnelRequests).isEmpty();
 
