@@ -196,7 +196,9 @@ final class UpCommand implements Callable<Integer> {
                     "--credentials",
                     credentials.toString(),
                     "--pods-socket",
-                    podsSocket.toString()));
+                    podsSocket.toString(),
+                    "--drain-seconds",
+                    "2"));
         state =
             record(
                 h,

@@ -207,7 +207,12 @@ public final class ManagementNodeApi implements NodeApi {
       for (ContainerInfo c : p.getContainersList()) {
         containers.add(
             new ContainerSpec(
-                c.getName(), c.getImage(), c.getCommandList(), c.getArgsList(), c.getEnvMap()));
+                c.getName(),
+                c.getImage(),
+                c.getCommandList(),
+                c.getArgsList(),
+                c.getEnvMap(),
+                c.getPortsList().stream().map(pt -> pt.getContainerPort()).toList()));
       }
     }
     return new PodSpec(

@@ -209,7 +209,7 @@ class NodeAgentControlPlaneTest {
             () ->
                 assertThat(
                         Commands.exec(
-                                Commands.inNetns(podNetns, "getent", "hosts", "web.shop"), null)
+                                Commands.inNetns(podNetns, "getent", "ahostsv4", "web.shop"), null)
                             .stdout())
                     .startsWith(vip));
     await()
