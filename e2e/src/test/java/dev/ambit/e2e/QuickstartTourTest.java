@@ -62,6 +62,7 @@ class QuickstartTourTest {
       ambit.run("down");
     }
     if (home != null) {
+      keepLogs();
       try (var files = Files.walk(home)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
@@ -237,6 +238,22 @@ class QuickstartTourTest {
                 .map(p -> p.info().commandLine().orElse(""))
                 .filter(c -> c.contains(home.toString()) || c.contains(mesh)))
         .isEmpty();
+  }
+
+  /** The components' and pods' logs go to target/ so a failed run can be understood. */
+  private void keepLogs() throws IOException {
+    Path logs = home.resolve("mesh");
+    if (!Files.isDirectory(logs)) {
+      return;
+    }
+    Path kept = Path.of("target", "e2e-logs", "quickstart");
+    try (var files = Files.walk(logs)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        Path copy = kept.resolve(logs.relativize(file).toString());
+        Files.createDirectories(copy.getParent());
+        Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
   }
 
   private AmbitCli.Result exec(String pod, String... command)
