@@ -131,7 +131,7 @@ class QuickstartTourTest {
             .redirectErrorStream(true)
             .start();
     try {
-      // tcpdump says "listening on br0" once it captures.
+      // tcpdump says "listening on any" once it captures (every port of the fabric bridge).
       String first = new String(tcpdump.getInputStream().readNBytes(20), StandardCharsets.UTF_8);
       assertThat(first).contains("listening");
       AmbitCli.Result calls =
