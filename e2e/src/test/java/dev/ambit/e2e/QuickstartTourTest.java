@@ -122,7 +122,7 @@ class QuickstartTourTest {
                 mesh + "-fabric",
                 "tcpdump",
                 "-i",
-                "br0",
+                "any",
                 "-U",
                 "-n",
                 "-w",
