@@ -221,8 +221,11 @@ public final class NodeAgent implements AutoCloseable {
       pod.enrolled = inMesh;
       pod.enrollError = null;
     } catch (Exception e) {
-      pod.enrollError = (inMesh ? "enrolling: " : "releasing: ") + e.getMessage();
-      log.warn("pod {}: {} (will retry)", pod.spec.key(), pod.enrollError);
+      String error = (inMesh ? "enrolling: " : "releasing: ") + e.getMessage();
+      if (!error.equals(pod.enrollError)) {
+        log.warn("pod {}: {} (will retry)", pod.spec.key(), error);
+      }
+      pod.enrollError = error;
     }
   }
 
