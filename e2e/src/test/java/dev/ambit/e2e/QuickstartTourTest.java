@@ -132,8 +132,14 @@ class QuickstartTourTest {
             .start();
     try {
       // tcpdump says "listening on any" once it captures (every port of the fabric bridge).
-      String first = new String(tcpdump.getInputStream().readNBytes(20), StandardCharsets.UTF_8);
-      assertThat(first).contains("listening");
+      var output =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(tcpdump.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      do {
+        line = output.readLine();
+      } while (line != null && !line.contains("listening"));
+      assertThat(line).as("tcpdump started").isNotNull();
       AmbitCli.Result calls =
           exec(
               "curl",
