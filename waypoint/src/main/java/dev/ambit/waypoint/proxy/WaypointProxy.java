@@ -9,13 +9,13 @@ import dev.ambit.waypoint.lb.LoadBalancer;
 import dev.ambit.waypoint.lb.PendingLimiter;
 import dev.ambit.waypoint.metrics.RequestMetrics;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2MultiplexCodecBuilder;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -139,23 +139,35 @@ public final class WaypointProxy implements AutoCloseable {
               .addLast(new HttpServerCodec())
               .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
               .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP1));
-      case HTTP2 ->
-          pipeline
-              .addLast(Http2FrameCodecBuilder.forServer().build())
-              .addLast(
-                  new Http2MultiplexHandler(
-                      new ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(Channel stream) {
-                          stream
-                              .pipeline()
-                              .addLast(new Http2StreamFrameToHttpObjectCodec(true))
-                              .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
-                              .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP2));
-                        }
-                      }));
+      case HTTP2 -> pipeline.addLast(http2Server(d));
       case TCP -> tcp.forward(sniffer, d, config.snapshot());
     }
+  }
+
+  /**
+   * The HTTP/2 server for one downstream connection, one child channel per request stream.
+   *
+   * <p>Not {@code Http2FrameCodec} + {@code Http2MultiplexHandler}: that handler tells server from
+   * client by the channel's parent being a {@code ServerChannel}, which an HBONE stream channel's
+   * parent (the TLS connection) is not. It then takes stream 1, the first stream of curl, nghttp2
+   * and grpc-go, for the client side of an h2c upgrade, never gives it a child channel, and the
+   * stream's first frame fails with a NullPointerException that resets the tunnel. The multiplex
+   * codec asks the HTTP/2 connection, which knows it is the server.
+   */
+  @SuppressWarnings("deprecation")
+  private ChannelHandler http2Server(Downstream d) {
+    return Http2MultiplexCodecBuilder.forServer(
+            new ChannelInitializer<>() {
+              @Override
+              protected void initChannel(Channel stream) {
+                stream
+                    .pipeline()
+                    .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                    .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
+                    .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP2));
+              }
+            })
+        .build();
   }
 
   @Override

@@ -17,6 +17,7 @@ import dev.ambit.waypoint.proxy.ProxyOptions;
 import dev.ambit.waypoint.proxy.RequestTracer;
 import dev.ambit.waypoint.testing.Harness;
 import dev.ambit.waypoint.testing.Pki;
+import dev.ambit.waypoint.testing.StreamIdH2Client;
 import dev.ambit.waypoint.testing.TestClient;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -174,6 +175,24 @@ class HboneWaypointTest {
         .contains("source_workload=\"curl\"")
         .contains("source_principal=\"" + Harness.CLIENT + "\"")
         .contains("response_code=\"200\"");
+  }
+
+  @Test
+  void http2ClientsThatStartAtStreamOneAreServed() throws Exception {
+    // curl, nghttp2 and grpc-go open stream 1 first; the downstream HTTP/2 server runs on an
+    // HBONE stream channel (no ServerChannel parent) and must not take stream 1 for an upgrade.
+    StreamIdH2Client c = StreamIdH2Client.over(tunnel("10.96.0.10:9080"));
+    try {
+      for (int stream = 1; stream <= 5; stream += 2) {
+        TestClient.Response r = c.get(stream, "reviews:9080", "/s" + stream);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.echo("name")).isIn("v1", "v2");
+        assertThat(r.echo("uri")).isEqualTo("/s" + stream);
+      }
+    } finally {
+      c.close();
+    }
+    assertThat(h.v1.requestCount.get() + h.v2.requestCount.get()).isEqualTo(3);
   }
 
   @Test
