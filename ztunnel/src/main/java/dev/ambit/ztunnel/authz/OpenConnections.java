@@ -4,7 +4,6 @@ import dev.ambit.ztunnel.state.StateSnapshot;
 import dev.ambit.ztunnel.state.WorkloadInfo;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,16 +50,6 @@ public final class OpenConnections {
         LOG.info("closing connection to {}: {}", c.destination().uid(), d.reason());
         open.remove(c);
         c.close("policy changed: " + d.reason());
-      }
-    }
-  }
-
-  /** Closes the connections matching {@code filter} (for example, those of a removed pod). */
-  public void closeIf(Predicate<Tracked> filter, String reason) {
-    for (Tracked c : open) {
-      if (filter.test(c)) {
-        open.remove(c);
-        c.close(reason);
       }
     }
   }

@@ -44,11 +44,6 @@ public record ServiceInfo(
     return proto.getHostname();
   }
 
-  /** True when {@code servicePort} is one of the ports the service declares. */
-  public boolean hasPort(int servicePort) {
-    return ports.containsKey(servicePort);
-  }
-
   /** The service's own target port for {@code servicePort}, or {@code 0} when none is declared. */
   public int targetPort(int servicePort) {
     Integer target = ports.get(servicePort);

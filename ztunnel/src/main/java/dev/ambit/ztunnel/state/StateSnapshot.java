@@ -20,8 +20,6 @@ public final class StateSnapshot {
 
   public static final StateSnapshot EMPTY = new StateSnapshot(Map.of(), Map.of(), null);
 
-  private final Map<String, Address> addressResources;
-  private final Map<String, Authorization> policyResources;
   private final Map<String, WorkloadInfo> workloads = new HashMap<>();
   private final Map<InetAddress, WorkloadInfo> workloadsByIp = new HashMap<>();
   private final Map<String, ServiceInfo> services = new HashMap<>();
@@ -38,12 +36,9 @@ public final class StateSnapshot {
       Map<String, Address> addresses,
       Map<String, Authorization> authorizations,
       StateSnapshot previous) {
-    this.addressResources = Map.copyOf(addresses);
-    this.policyResources = Map.copyOf(authorizations);
     this.policies =
-        new PolicyIndex(
-            policyResources, previous == null ? Map.of() : previous.policies.policies());
-    for (Address a : addressResources.values()) {
+        new PolicyIndex(authorizations, previous == null ? Map.of() : previous.policies.policies());
+    for (Address a : addresses.values()) {
       switch (a.getTypeCase()) {
         case WORKLOAD -> addWorkload(WorkloadInfo.of(a.getWorkload()));
         case SERVICE -> addService(ServiceInfo.of(a.getService()));
@@ -74,16 +69,6 @@ public final class StateSnapshot {
     for (InetAddress vip : s.vips()) {
       servicesByVip.put(vip, s);
     }
-  }
-
-  /** The xDS Address resources this snapshot was built from, by resource name. */
-  public Map<String, Address> addressResources() {
-    return addressResources;
-  }
-
-  /** The xDS Authorization resources this snapshot was built from, by resource name. */
-  public Map<String, Authorization> policyResources() {
-    return policyResources;
   }
 
   public Map<String, WorkloadInfo> workloads() {

@@ -55,14 +55,6 @@ public final class ConnectionRecord {
     counters.received(bytes);
   }
 
-  public long sentBytes() {
-    return sent.get();
-  }
-
-  public long receivedBytes() {
-    return received.get();
-  }
-
   /** Ends the record once; later calls do nothing. {@code result} is e.g. "ok" or an error. */
   public void close(String result) {
     if (!closed.compareAndSet(false, true)) {
