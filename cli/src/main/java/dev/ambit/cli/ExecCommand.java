@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ambit exec POD [-n NS] -- CMD...}: runs a command in a pod's network namespace, with the
- * pod's name resolution (service names resolve to their VIPs).
+ * pod's name resolution (service names resolve to their VIPs). {@code ambit exec --node node1 --
+ * CMD...} runs it in a node's namespace (where that node's ztunnel serves /metrics on 15020).
  */
 @Command(
     name = "exec",
@@ -35,11 +36,17 @@ final class ExecCommand implements Callable<Integer> {
       description = "Namespace of the pod.")
   String namespace;
 
-  @Parameters(index = "0", description = "Pod name.")
-  String pod;
+  @Option(
+      names = "--node",
+      description =
+          "Run in this node's namespace (node1, ...) instead of a pod's (no POD argument).")
+  String node;
 
-  @Parameters(index = "1..*", arity = "1..*", description = "Command and arguments (after --).")
-  List<String> command;
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "POD -- CMD",
+      description = "Pod name, then the command and its arguments (after --).")
+  List<String> words;
 
   @Override
   public Integer call() throws Exception {
@@ -47,7 +54,19 @@ final class ExecCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(RootCheck.message("exec"));
       return 1;
     }
-    Optional<String> netns = podNetns(AmbitHome.resolve(home), namespace, pod, spec);
+    Optional<String> netns;
+    List<String> command;
+    if (node != null) {
+      netns = nodeNetns(AmbitHome.resolve(home), node, spec);
+      command = words;
+    } else {
+      if (words.size() < 2) {
+        spec.commandLine().getErr().println("ambit exec: usage: ambit exec POD [-n NS] -- CMD...");
+        return 2;
+      }
+      netns = podNetns(AmbitHome.resolve(home), namespace, words.getFirst(), spec);
+      command = words.subList(1, words.size());
+    }
     if (netns.isEmpty()) {
       return 1;
     }
@@ -56,6 +75,23 @@ final class ExecCommand implements Callable<Integer> {
             .inheritIO()
             .start();
     return p.waitFor();
+  }
+
+  /** The netns of a node of the running mesh, or empty after printing why there is none. */
+  static Optional<String> nodeNetns(AmbitHome home, String node, CommandSpec spec) {
+    Optional<MeshState> state = MeshState.read(home.stateFile());
+    if (state.isEmpty()) {
+      spec.commandLine().getErr().println("No local mesh is running (start one with `ambit up`).");
+      return Optional.empty();
+    }
+    if (!node.matches("node[0-9]+") || MeshLayout.nodeIndex(node) > state.get().nodes()) {
+      spec.commandLine()
+          .getErr()
+          .printf(
+              "No node %s in the local mesh (nodes: node1..node%d).%n", node, state.get().nodes());
+      return Optional.empty();
+    }
+    return Optional.of(new MeshLayout(state.get().prefix()).nodeNetns(MeshLayout.nodeIndex(node)));
   }
 
   /** The netns of a pod of the running mesh, or empty after printing why there is none. */

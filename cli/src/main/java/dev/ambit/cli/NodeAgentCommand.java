@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
     name = "node-agent",
     description = "Run the node agent of one node of the local mesh (started by `ambit up`).")
 final class NodeAgentCommand implements Callable<Integer> {
+  private static final int HBONE_PORT = 15008;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--node", required = true, description = "Node name (node1, node2, ...).")
@@ -109,6 +111,7 @@ final class NodeAgentCommand implements Callable<Integer> {
             xds,
             "--credentials",
             credentials.toString());
-    return List.of(new ContainerSpec("waypoint", "", command, List.of(), Map.of()));
+    return List.of(
+        new ContainerSpec("waypoint", "", command, List.of(), Map.of(), List.of(HBONE_PORT)));
   }
 }

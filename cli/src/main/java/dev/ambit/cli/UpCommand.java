@@ -82,6 +82,14 @@ final class UpCommand implements Callable<Integer> {
       err.println("ambit up: --nodes must be between 1 and " + MeshLayout.MAX_NODES);
       return 2;
     }
+    List<String> missing = missingTools();
+    if (!missing.isEmpty()) {
+      err.println(
+          "ambit up: needs these programs on PATH: "
+              + String.join(", ", missing)
+              + " (packages iproute2, iptables, util-linux)");
+      return 1;
+    }
     for (Path p : sources) {
       if (!Files.exists(p)) {
         err.println("ambit up: no such file or directory: " + p);
@@ -188,7 +196,9 @@ final class UpCommand implements Callable<Integer> {
                     "--credentials",
                     credentials.toString(),
                     "--pods-socket",
-                    podsSocket.toString()));
+                    podsSocket.toString(),
+                    "--drain-seconds",
+                    "2"));
         state =
             record(
                 h,
@@ -305,6 +315,14 @@ final class UpCommand implements Callable<Integer> {
     out.println(
         "Next: ambit exec POD -- CMD...  |  ambit logs POD  |  ambit status  |  ambit down");
     out.flush();
+  }
+
+  private static List<String> missingTools() {
+    List<String> dirs =
+        List.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":"));
+    return Stream.of("ip", "iptables", "iptables-restore", "nsenter", "setsid")
+        .filter(t -> dirs.stream().noneMatch(d -> Files.isExecutable(Path.of(d, t))))
+        .toList();
   }
 
   private static String tail(Path log) {

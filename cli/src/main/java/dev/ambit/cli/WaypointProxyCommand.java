@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "waypoint-proxy",
+    mixinStandardHelpOptions = true,
     description =
         "Run a waypoint: terminate HBONE, apply L7 routing, policy and telemetry, re-originate HBONE.")
 final class WaypointProxyCommand implements Callable<Integer> {

@@ -95,6 +95,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Debouncer debouncer;
   private final List<Consumer<MeshState>> stateListeners = new CopyOnWriteArrayList<>();
   private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
+  private final StorePersistence persistence;
   private volatile MeshState state;
   private long snapshotVersion;
   private SecureGrpcServer xds;
@@ -112,6 +113,8 @@ public final class ControlPlane implements AutoCloseable {
     this.ca =
         new CertificateAuthority(
             material, options.trustDomain(), options.maxCertLifetime(), Clock.systemUTC());
+    this.persistence = new StorePersistence(options.home());
+    persistence.load(store);
     this.state = builder.build(store.snapshot());
   }
 
@@ -222,6 +225,7 @@ public final class ControlPlane implements AutoCloseable {
       for (Consumer<MeshState> l : stateListeners) {
         l.accept(next);
       }
+      persistence.save(next.config());
     } catch (RuntimeException e) {
       metrics.internalError();
       log.error("cannot rebuild the mesh state", e);

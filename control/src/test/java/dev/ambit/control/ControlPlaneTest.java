@@ -388,4 +388,48 @@ class ControlPlaneTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> cp.state().pods().isEmpty() && cp.state().services().isEmpty());
   }
+
+  @Test
+  void restartKeepsConfigAssignedVipsAndNodes() throws Exception {
+    mgmt.registerNode("node1", "10.240.0.11", null);
+    apply("app.yaml", APP);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cp.state().pods().size() == 3
+                    && cp.state().pods().values().stream().noneMatch(p -> p.getNode().isEmpty()));
+    mgmt.updatePodStatus("shop", "curl", "10.241.1.9", "Running");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cp.state().pods().get("shop/curl").getPodIp().equals("10.241.1.9"));
+    String vip =
+        cp.store()
+            .get(dev.ambit.api.core.ServiceSpec.class, "shop", "reviews")
+            .orElseThrow()
+            .spec()
+            .clusterIP();
+    var root = cp.ca().root();
+    // let the state thread save the last change
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Files.readString(home.resolve("config/objects.yaml")).contains("10.241.1.9"));
+    mgmt.close();
+    cp.close();
+
+    start();
+
+    assertThat(cp.ca().root()).isEqualTo(root);
+    assertThat(
+            cp.store()
+                .get(dev.ambit.api.core.ServiceSpec.class, "shop", "reviews")
+                .orElseThrow()
+                .spec()
+                .clusterIP())
+        .isEqualTo(vip);
+    assertThat(cp.state().pods().get("shop/curl").getPodIp()).isEqualTo("10.241.1.9");
+    assertThat(cp.state().pods().get("shop/curl").getNode()).isEqualTo("node1");
+    assertThat(Files.getPosixFilePermissions(home.resolve("config/objects.yaml")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+  }
 }

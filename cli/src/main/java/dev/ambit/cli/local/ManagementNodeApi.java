@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class ManagementNodeApi implements NodeApi {
   private static final Logger log = LoggerFactory.getLogger(ManagementNodeApi.class);
   private static final long REWATCH_MS = 1000;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final ManagementClient client;
   private final Function<PodInfo, List<ContainerSpec>> waypointContainers;
@@ -158,9 +160,7 @@ public final class ManagementNodeApi implements NodeApi {
             services.put(
                 key,
                 new ServiceEntry(
-                    ref.getNamespace(),
-                    ref.getName(),
-                    ControlQueries.column(e.getObject(), "CLUSTER-IP")));
+                    ref.getNamespace(), ref.getName(), clusterIp(e.getObject().getJson())));
         case DELETED -> services.remove(key);
         case SYNCED -> servicesSynced = true;
         default -> {}
@@ -185,6 +185,15 @@ public final class ManagementNodeApi implements NodeApi {
     }
   }
 
+  /** A Service's VIP from its JSON ("" before the control plane assigned one). */
+  static String clusterIp(String json) {
+    try {
+      return JSON.readTree(json).path("spec").path("clusterIP").asText("");
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
   private static String key(PodInfo p) {
     return p.getNamespace() + "/" + p.getName();
   }
@@ -198,7 +207,12 @@ public final class ManagementNodeApi implements NodeApi {
       for (ContainerInfo c : p.getContainersList()) {
         containers.add(
             new ContainerSpec(
-                c.getName(), c.getImage(), c.getCommandList(), c.getArgsList(), c.getEnvMap()));
+                c.getName(),
+                c.getImage(),
+                c.getCommandList(),
+                c.getArgsList(),
+                c.getEnvMap(),
+                c.getPortsList().stream().map(pt -> pt.getContainerPort()).toList()));
       }
     }
     return new PodSpec(

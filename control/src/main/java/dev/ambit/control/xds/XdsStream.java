@@ -33,7 +33,7 @@ final class XdsStream implements StreamObserver<DeltaDiscoveryRequest> {
   private final ControlMetrics metrics;
   private final StreamObserver<DeltaDiscoveryResponse> out;
   private final Consumer<XdsStream> onClose;
-  private final Consumer<XdsSnapshot> subscriber = this::onSnapshot;
+  private final Consumer<XdsPublisher.Update> subscriber = this::onUpdate;
   private final Map<String, TypeState> types = new LinkedHashMap<>();
   private String clientId = "";
   private long nonces;
@@ -61,6 +61,9 @@ final class XdsStream implements StreamObserver<DeltaDiscoveryRequest> {
     boolean wildcard;
     final Set<String> names = new HashSet<>();
     final Map<String, String> clientVersions = new HashMap<>();
+
+    /** The snapshot the client's view of this type was last brought in line with. */
+    XdsSnapshot syncedTo;
   }
 
   String describe() {
@@ -121,22 +124,36 @@ final class XdsStream implements StreamObserver<DeltaDiscoveryRequest> {
         state.names.remove(name);
       }
     }
-    push(type, state, publisher.current(), first);
+    push(type, state, publisher.current(), first, null);
   }
 
-  private synchronized void onSnapshot(XdsSnapshot snapshot) {
+  private synchronized void onUpdate(XdsPublisher.Update update) {
     if (closed) {
       return;
     }
     for (var e : types.entrySet()) {
-      push(e.getKey(), e.getValue(), snapshot, false);
+      TypeState state = e.getValue();
+      Set<String> touched =
+          state.syncedTo == update.previous()
+              ? update.touched().getOrDefault(e.getKey(), Set.of())
+              : null;
+      push(e.getKey(), state, update.next(), false, touched);
     }
   }
 
-  private void push(String type, TypeState state, XdsSnapshot snapshot, boolean always) {
+  /**
+   * Sends what differs between the client's view and {@code snapshot}. With {@code touched} (the
+   * names that changed since the snapshot the client is in line with) only those are examined.
+   */
+  private void push(
+      String type, TypeState state, XdsSnapshot snapshot, boolean always, Set<String> touched) {
     Map<String, XdsResource> all = snapshot.of(type);
     List<Resource> changed = new ArrayList<>();
-    for (XdsResource r : all.values()) {
+    Iterable<XdsResource> candidates =
+        touched == null
+            ? all.values()
+            : touched.stream().map(all::get).filter(java.util.Objects::nonNull).toList();
+    for (XdsResource r : candidates) {
       if ((state.wildcard || state.names.contains(r.name()))
           && !r.version().equals(state.clientVersions.get(r.name()))) {
         changed.add(
@@ -148,12 +165,17 @@ final class XdsStream implements StreamObserver<DeltaDiscoveryRequest> {
       }
     }
     List<String> removed = new ArrayList<>();
-    for (String name : state.clientVersions.keySet()) {
+    Iterable<String> held =
+        touched == null
+            ? state.clientVersions.keySet()
+            : touched.stream().filter(state.clientVersions::containsKey).toList();
+    for (String name : held) {
       if (!all.containsKey(name) || !(state.wildcard || state.names.contains(name))) {
         removed.add(name);
       }
     }
     if (changed.isEmpty() && removed.isEmpty() && !always) {
+      state.syncedTo = snapshot;
       return;
     }
     DeltaDiscoveryResponse response =
@@ -173,6 +195,7 @@ final class XdsStream implements StreamObserver<DeltaDiscoveryRequest> {
     }
     changed.forEach(r -> state.clientVersions.put(r.getName(), r.getVersion()));
     removed.forEach(state.clientVersions::remove);
+    state.syncedTo = snapshot;
     metrics.pushed(TypeUrls.shortName(type), response.getSerializedSize());
     if (!always) {
       metrics.pushLatency((System.nanoTime() - snapshot.changedAtNanos()) / 1e9);

@@ -221,8 +221,11 @@ public final class NodeAgent implements AutoCloseable {
       pod.enrolled = inMesh;
       pod.enrollError = null;
     } catch (Exception e) {
-      pod.enrollError = (inMesh ? "enrolling: " : "releasing: ") + e.getMessage();
-      log.warn("pod {}: {} (will retry)", pod.spec.key(), pod.enrollError);
+      String error = (inMesh ? "enrolling: " : "releasing: ") + e.getMessage();
+      if (!error.equals(pod.enrollError)) {
+        log.warn("pod {}: {} (will retry)", pod.spec.key(), error);
+      }
+      pod.enrollError = error;
     }
   }
 
@@ -240,11 +243,17 @@ public final class NodeAgent implements AutoCloseable {
     ips.release(pod.spec.key());
   }
 
+  /**
+   * A pod is ready (and reported Running) once its processes run, its declared ports accept
+   * connections, and, if it belongs in the mesh, it is enrolled.
+   */
   private void report(RunningPod pod) {
     boolean running =
         !pod.containers.isEmpty() && pod.containers.stream().allMatch(ContainerProcess::running);
+    int restarts = pod.containers.stream().mapToInt(ContainerProcess::restarts).sum();
+    boolean ready = running && listening(pod, restarts) && (!pod.spec.ambient() || pod.enrolled);
     String phase =
-        pod.error != null ? PodReport.FAILED : running ? PodReport.RUNNING : PodReport.PENDING;
+        pod.error != null ? PodReport.FAILED : ready ? PodReport.RUNNING : PodReport.PENDING;
     String message = pod.error != null ? pod.error : pod.enrollError;
     PodReport r =
         new PodReport(
@@ -253,8 +262,8 @@ public final class NodeAgent implements AutoCloseable {
             pod.ip,
             phase,
             pod.enrolled,
-            running && pod.enrollError == null,
-            pod.containers.stream().mapToInt(ContainerProcess::restarts).sum(),
+            ready,
+            restarts,
             message);
     if (Objects.equals(r, pod.reported)) {
       return;
@@ -265,6 +274,19 @@ public final class NodeAgent implements AutoCloseable {
     } catch (Exception e) {
       log.warn("pod {}: reporting status failed: {}", pod.spec.key(), e.getMessage());
     }
+  }
+
+  /** Whether every declared port listens; checked until it does, again after a restart. */
+  private static boolean listening(RunningPod pod, int restarts) {
+    if (pod.listeningSince == restarts) {
+      return true;
+    }
+    List<Integer> ports = pod.spec.containers().stream().flatMap(c -> c.ports().stream()).toList();
+    if (!ports.isEmpty() && !ListeningPorts.of(NetnsOps.path(pod.netns)).containsAll(ports)) {
+      return false;
+    }
+    pod.listeningSince = restarts;
+    return true;
   }
 
   /** The pods this agent runs, with their state (for tests and status). */
@@ -307,6 +329,7 @@ public final class NodeAgent implements AutoCloseable {
     String error;
     String enrollError;
     PodReport reported;
+    int listeningSince = -1;
 
     RunningPod(PodSpec spec, String netns) {
       this.spec = spec;

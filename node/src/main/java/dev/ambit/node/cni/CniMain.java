@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** The CNI executable's entry: CNI_COMMAND and friends in the environment, config on stdin. */
+/**
+ * The CNI executable's body: CNI_COMMAND and friends in the environment, the configuration on
+ * stdin, the result (or the spec's error object) written to {@code stdout}. The caller hands over
+ * the real stdout and points System.out elsewhere, so nothing else can corrupt the result.
+ */
 public final class CniMain {
   private CniMain() {}
 
@@ -20,12 +24,5 @@ public final class CniMain {
       stdout.flush();
       return 1;
     }
-  }
-
-  public static void main(String[] args) throws IOException {
-    // stdout carries the result only: anything else printing (logging) goes to stderr.
-    PrintStream stdout = System.out;
-    System.setOut(System.err);
-    System.exit(run(stdout));
   }
 }

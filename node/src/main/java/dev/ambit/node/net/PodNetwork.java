@@ -48,13 +48,28 @@ public final class PodNetwork {
     }
   }
 
-  /** Writes the hosts file that {@code ip netns exec} shows the pod as /etc/hosts. */
+  /**
+   * Pods have no route to the host's DNS servers: they resolve from their hosts file, and a
+   * resolver on the pod's own loopback (where nothing listens) makes other lookups fail at once
+   * instead of timing out.
+   */
+  static final String RESOLV_CONF =
+      "# local mesh pod: names resolve from /etc/hosts\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
+
+  /**
+   * Writes the hosts file (and resolv.conf) that {@code ip netns exec} shows the pod as /etc/hosts
+   * (/etc/resolv.conf).
+   */
   public static void writeHosts(String podNetns, String content) {
     Path dir = NetnsOps.etcDir(podNetns);
     try {
       Files.createDirectories(dir);
       // Rewritten in place: running processes see it through a bind mount of this very inode.
       Files.writeString(dir.resolve("hosts"), content);
+      Path resolv = dir.resolve("resolv.conf");
+      if (!Files.exists(resolv)) {
+        Files.writeString(resolv, RESOLV_CONF);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -135,7 +135,7 @@ class NodeAgentTest {
     assertThat(NetnsOps.pids(podNetns)).isNotEmpty();
     Path log = NodeAgent.logFile(home.resolve("logs"), "default", "web");
     assertThat(Files.readString(log)).contains("started web default websa v3 hi");
-    assertThat(Commands.run(Commands.inNetns(podNetns, "getent", "hosts", "web.default")))
+    assertThat(Commands.run(Commands.inNetns(podNetns, "getent", "ahostsv4", "web.default")))
         .startsWith("10.96.0.20");
     assertThat(ztunnelRequests).isEmpty();
 
@@ -177,6 +177,41 @@ class NodeAgentTest {
     feed.awaitReport("web", r -> !r.enrolled());
     assertThat(rules.applied()).isFalse();
     assertThat(NetnsOps.pids(podNetns)).containsAll(pidsBefore);
+  }
+
+  @Test
+  void aPodIsRunningOnlyOnceItsDeclaredPortsListen() throws Exception {
+    Path gate = home.resolve("gate");
+    PodSpec slow =
+        new PodSpec(
+            "default",
+            "slow",
+            null,
+            Map.of(),
+            List.of(
+                new ContainerSpec(
+                    "main",
+                    "x",
+                    List.of("sh", "-c"),
+                    List.of(
+                        "while [ ! -f "
+                            + gate
+                            + " ]; do sleep 0.1; done;"
+                            + " exec socat TCP-LISTEN:8080,fork,reuseaddr SYSTEM:'echo up'"),
+                    Map.of(),
+                    List.of(8080))),
+            false);
+    feed.push(new NodeView(List.of(slow), List.of()));
+
+    PodReport pending = feed.awaitReport("slow", r -> r.podIp() != null);
+    assertThat(pending.phase()).isEqualTo(PodReport.PENDING);
+    assertThat(pending.ready()).isFalse();
+
+    Files.writeString(gate, "go");
+
+    PodReport running = feed.awaitReport("slow", PodReport::ready);
+    assertThat(running.phase()).isEqualTo(PodReport.RUNNING);
+    assertThat(fetch("10.241.1.2", 8080)).isEqualTo("up\n");
   }
 
   @Test

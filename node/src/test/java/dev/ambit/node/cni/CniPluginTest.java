@@ -73,7 +73,7 @@ class CniPluginTest {
             + java
             + " --enable-native-access=ALL-UNNAMED -cp '"
             + System.getProperty("java.class.path")
-            + "' dev.ambit.node.cni.CniMain\n");
+            + "' dev.ambit.node.cni.CniExecutable\n");
     Files.setPosixFilePermissions(plugin, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 

@@ -69,6 +69,9 @@ class MeshTopologyTest {
     assertThat(resolve(pod, "echo.default")).isEqualTo("10.96.0.10");
     assertThat(resolve(pod, "echo.default.svc.cluster.local")).isEqualTo("10.96.0.10");
     assertThat(resolve(pod, "db.other")).isEqualTo("10.96.0.11");
+    Commands.Result unknown =
+        Commands.exec(Commands.inNetns(pod, "getent", "hosts", "db.nowhere.example"), null);
+    assertThat(unknown.exitCode()).isNotZero();
   }
 
   @Test
@@ -109,7 +112,7 @@ class MeshTopologyTest {
   }
 
   private static String resolve(String pod, String name) {
-    return Commands.run(Commands.inNetns(pod, "getent", "hosts", name)).split("\\s+")[0];
+    return Commands.run(Commands.inNetns(pod, "getent", "ahostsv4", name)).split("\\s+")[0];
   }
 
   /**

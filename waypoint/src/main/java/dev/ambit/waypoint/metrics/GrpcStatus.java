@@ -21,6 +21,8 @@ public enum GrpcStatus {
   DATA_LOSS("15"),
   UNAUTHENTICATED("16");
 
+  private static final GrpcStatus[] ALL = values();
+
   private final String label;
 
   GrpcStatus(String label) {
@@ -38,7 +40,7 @@ public enum GrpcStatus {
     }
     try {
       int n = Integer.parseInt(value.trim());
-      return n >= 0 && n <= 16 ? values()[n + 1] : UNKNOWN;
+      return n >= 0 && n <= 16 ? ALL[n + 1] : UNKNOWN;
     } catch (NumberFormatException e) {
       return UNKNOWN;
     }

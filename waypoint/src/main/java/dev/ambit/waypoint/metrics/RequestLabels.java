@@ -1,15 +1,24 @@
 package dev.ambit.waypoint.metrics;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The labels of a request series that are fixed per source and destination; the outcome labels
- * (code, gRPC status, flags) select a {@link RequestSeries} cached inside.
+ * (code, gRPC status, flags) select a {@link RequestSeries} cached inside. Finding a series that
+ * exists does not allocate.
  */
 public final class RequestLabels {
 
+  private static final int MIN_CODE = 100;
+  private static final int CODES = 500;
+  private static final int FLAGS = ResponseFlag.values().length;
+  private static final int OUTCOMES = GrpcStatus.values().length * FLAGS;
+
   private final String rendered;
-  private final ConcurrentHashMap<Integer, RequestSeries> series = new ConcurrentHashMap<>();
+  private final AtomicReferenceArray<AtomicReferenceArray<RequestSeries>> byCode =
+      new AtomicReferenceArray<>(CODES);
 
   RequestLabels(String rendered) {
     this.rendered = rendered;
@@ -20,15 +29,35 @@ public final class RequestLabels {
   }
 
   RequestSeries series(int code, GrpcStatus grpc, ResponseFlag flag) {
-    int key = code | grpc.ordinal() << 10 | flag.ordinal() << 16;
-    RequestSeries s = series.get(key);
+    int c = Math.clamp(code - MIN_CODE, 0, CODES - 1);
+    AtomicReferenceArray<RequestSeries> outcomes = byCode.get(c);
+    if (outcomes == null) {
+      byCode.compareAndSet(c, null, new AtomicReferenceArray<>(OUTCOMES));
+      outcomes = byCode.get(c);
+    }
+    int o = grpc.ordinal() * FLAGS + flag.ordinal();
+    RequestSeries s = outcomes.get(o);
     if (s == null) {
-      s = series.computeIfAbsent(key, k -> new RequestSeries(code, grpc, flag));
+      outcomes.compareAndSet(o, null, new RequestSeries(c + MIN_CODE, grpc, flag));
+      s = outcomes.get(o);
     }
     return s;
   }
 
-  Iterable<RequestSeries> allSeries() {
-    return series.values();
+  List<RequestSeries> allSeries() {
+    List<RequestSeries> all = new ArrayList<>();
+    for (int c = 0; c < CODES; c++) {
+      AtomicReferenceArray<RequestSeries> outcomes = byCode.get(c);
+      if (outcomes == null) {
+        continue;
+      }
+      for (int o = 0; o < OUTCOMES; o++) {
+        RequestSeries s = outcomes.get(o);
+        if (s != null) {
+          all.add(s);
+        }
+      }
+    }
+    return all;
   }
 }

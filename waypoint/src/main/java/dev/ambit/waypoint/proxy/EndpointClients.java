@@ -1,6 +1,7 @@
 package dev.ambit.waypoint.proxy;
 
 import dev.ambit.waypoint.config.Endpoint;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,11 +10,13 @@ final class EndpointClients implements AutoCloseable {
 
   private final UpstreamConnector connector;
   private final int maxResponseBytes;
+  private final Duration idleTimeout;
   private final ConcurrentHashMap<String, EndpointClient> clients = new ConcurrentHashMap<>();
 
-  EndpointClients(UpstreamConnector connector, int maxResponseBytes) {
+  EndpointClients(UpstreamConnector connector, int maxResponseBytes, Duration idleTimeout) {
     this.connector = connector;
     this.maxResponseBytes = maxResponseBytes;
+    this.idleTimeout = idleTimeout;
   }
 
   EndpointClient client(Endpoint e, Protocol protocol) {
@@ -26,7 +29,7 @@ final class EndpointClients implements AutoCloseable {
               k ->
                   protocol == Protocol.HTTP2
                       ? new Http2EndpointClient(e, connector, maxResponseBytes)
-                      : new Http1EndpointClient(e, connector, maxResponseBytes));
+                      : new Http1EndpointClient(e, connector, maxResponseBytes, idleTimeout));
     }
     return c;
   }

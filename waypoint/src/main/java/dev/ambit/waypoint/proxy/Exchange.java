@@ -36,6 +36,10 @@ public final class Exchange {
   final List<dev.ambit.proto.waypoint.HeaderModifier> responseModifiers = new ArrayList<>();
 
   volatile Endpoint endpoint;
+
+  /** Endpoints already tried by earlier attempts: a retry prefers another one. */
+  final java.util.Set<Endpoint> tried = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   volatile ResponseFlag flag = ResponseFlag.NONE;
 
   /** Upstream attempts made (only the chain's own thread sequence touches it). */

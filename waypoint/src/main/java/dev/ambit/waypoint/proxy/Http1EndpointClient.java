@@ -9,8 +9,11 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** HTTP/1.1 to one endpoint with a pool of idle keep-alive connections. */
 final class Http1EndpointClient implements EndpointClient {
@@ -18,13 +21,19 @@ final class Http1EndpointClient implements EndpointClient {
   private final Endpoint endpoint;
   private final UpstreamConnector connector;
   private final int maxResponseBytes;
+  private final Duration idleTimeout;
   private final ArrayDeque<Channel> idle = new ArrayDeque<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  Http1EndpointClient(Endpoint endpoint, UpstreamConnector connector, int maxResponseBytes) {
+  /**
+   * @param idleTimeout a pooled connection unused this long is closed (it holds an HBONE stream)
+   */
+  Http1EndpointClient(
+      Endpoint endpoint, UpstreamConnector connector, int maxResponseBytes, Duration idleTimeout) {
     this.endpoint = endpoint;
     this.connector = connector;
     this.maxResponseBytes = maxResponseBytes;
+    this.idleTimeout = idleTimeout;
   }
 
   @Override
@@ -52,6 +61,9 @@ final class Http1EndpointClient implements EndpointClient {
                   .execute(
                       () -> {
                         c.pipeline()
+                            .addLast(
+                                new IdleStateHandler(
+                                    0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                             .addLast(new HttpClientCodec())
                             .addLast(new HttpObjectAggregator(maxResponseBytes))
                             .addLast(new HttpClientStream());

@@ -4,6 +4,7 @@ import dev.ambit.waypoint.metrics.ResponseFlag;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,6 +31,16 @@ final class HttpClientStream extends SimpleChannelInboundHandler<FullHttpRespons
     if (f == null || !f.complete(res)) {
       res.release();
     }
+  }
+
+  /** An idle pooled connection (no request in flight) is closed when the idle timer fires. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && pending == null) {
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

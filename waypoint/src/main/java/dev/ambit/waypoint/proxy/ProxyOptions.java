@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param maxRetriableBytes requests with bigger bodies are never retried
  * @param maxPendingPerBackend requests in flight per backend service port before answering 503
  * @param sniffTimeout a stream silent this long is proxied as TCP (server-first protocols)
+ * @param upstreamIdleTimeout a pooled HTTP/1.1 upstream connection unused this long is closed
  */
 public record ProxyOptions(
     int maxRequestBytes,
@@ -18,11 +19,18 @@ public record ProxyOptions(
     int maxRetriableBytes,
     int maxPendingPerBackend,
     Duration sniffTimeout,
+    Duration upstreamIdleTimeout,
     OutlierPolicy outlier) {
 
   public static ProxyOptions defaults() {
     return new ProxyOptions(
-        16 << 20, 64 << 20, 64 << 10, 1024, Duration.ofSeconds(1), OutlierPolicy.DEFAULT);
+        16 << 20,
+        64 << 20,
+        64 << 10,
+        1024,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(60),
+        OutlierPolicy.DEFAULT);
   }
 
   public ProxyOptions withOutlier(OutlierPolicy p) {
@@ -32,11 +40,29 @@ public record ProxyOptions(
         maxRetriableBytes,
         maxPendingPerBackend,
         sniffTimeout,
+        upstreamIdleTimeout,
         p);
   }
 
   public ProxyOptions withMaxPendingPerBackend(int n) {
     return new ProxyOptions(
-        maxRequestBytes, maxResponseBytes, maxRetriableBytes, n, sniffTimeout, outlier);
+        maxRequestBytes,
+        maxResponseBytes,
+        maxRetriableBytes,
+        n,
+        sniffTimeout,
+        upstreamIdleTimeout,
+        outlier);
+  }
+
+  public ProxyOptions withUpstreamIdleTimeout(Duration d) {
+    return new ProxyOptions(
+        maxRequestBytes,
+        maxResponseBytes,
+        maxRetriableBytes,
+        maxPendingPerBackend,
+        sniffTimeout,
+        d,
+        outlier);
   }
 }

@@ -9,10 +9,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The route's request timeout around all attempts, its backendRequest timeout around each attempt,
- * and retries of retriable answers with exponential backoff. Only small requests are retried (the
- * body is buffered whole either way; large ones get a single attempt).
+ * and retries of retriable answers with exponential backoff. Only small requests are retried on
+ * answers (the body is buffered whole either way; large ones get a single attempt). A failure to
+ * connect is retried once on another endpoint even without a retry policy: the request never
+ * reached an application, so this is safe for any method.
  */
 final class RetryFilter implements HttpFilter {
+
+  static final int CONNECT_FAILURE_ATTEMPTS = 2;
 
   private final int maxRetriableBytes;
 
@@ -22,13 +26,13 @@ final class RetryFilter implements HttpFilter {
 
   @Override
   public CompletableFuture<FullHttpResponse> filter(Exchange ex, HttpHandler next) {
-    if (ex.route == null) {
-      return next.handle(ex);
-    }
-    RetryPolicy policy = ex.route.rule().retry();
+    RetryPolicy policy = ex.route == null ? RetryPolicy.NONE : ex.route.rule().retry();
     int attempts = ex.requestBytes <= maxRetriableBytes ? policy.attempts() : 1;
     CompletableFuture<FullHttpResponse> out = new CompletableFuture<>();
     attempt(ex, next, 1, attempts, policy, out);
+    if (ex.route == null) {
+      return out;
+    }
     return Futures.withTimeout(out, ex.route.rule().requestTimeout(), ex.loop, ex);
   }
 
@@ -43,7 +47,7 @@ final class RetryFilter implements HttpFilter {
       return;
     }
     ex.flag = ResponseFlag.NONE;
-    Duration perTry = ex.route.rule().backendTimeout();
+    Duration perTry = ex.route == null ? Duration.ZERO : ex.route.rule().backendTimeout();
     CompletableFuture<FullHttpResponse> f =
         Futures.withTimeout(next.handle(ex), perTry, ex.loop, ex);
     Futures.cancelWith(out, f);
@@ -59,8 +63,10 @@ final class RetryFilter implements HttpFilter {
             res.release();
             return;
           }
+          boolean connectFailure = ex.flag == ResponseFlag.UPSTREAM_CONNECT_FAILURE;
           boolean retriable = policy.retriable(res.status().code());
-          if (retriable && n < max) {
+          if ((retriable && n < max)
+              || (connectFailure && n < Math.max(max, CONNECT_FAILURE_ATTEMPTS))) {
             res.release();
             ex.loop.schedule(
                 () -> attempt(ex, next, n + 1, max, policy, out),

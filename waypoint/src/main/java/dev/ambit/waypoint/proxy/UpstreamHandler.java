@@ -48,6 +48,12 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
       endpoints = List.of(ex.downstream.workload());
       limitKey = ex.downstream.workload().key();
     }
+    if (!ex.tried.isEmpty()) {
+      List<Endpoint> untried = endpoints.stream().filter(e -> !ex.tried.contains(e)).toList();
+      if (!untried.isEmpty()) {
+        endpoints = untried;
+      }
+    }
     Optional<Endpoint> picked = lb.pick(endpoints, random);
     if (picked.isEmpty()) {
       ex.flag = ResponseFlag.NO_HEALTHY_UPSTREAM;
@@ -59,6 +65,7 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
     }
     Endpoint ep = picked.get();
     ex.endpoint = ep;
+    ex.tried.add(ep);
     ex.attempts++;
     lb.start(ep);
     CompletableFuture<FullHttpResponse> f =

@@ -49,7 +49,8 @@ public final class WaypointProxy implements AutoCloseable {
       RequestTracer tracer) {
     this.config = config;
     this.options = options;
-    this.clients = new EndpointClients(connector, options.maxResponseBytes());
+    this.clients =
+        new EndpointClients(connector, options.maxResponseBytes(), options.upstreamIdleTimeout());
     LoadBalancer lb = new LoadBalancer(options.outlier(), System::nanoTime);
     UpstreamHandler upstream =
         new UpstreamHandler(

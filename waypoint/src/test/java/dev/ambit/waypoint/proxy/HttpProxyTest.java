@@ -247,4 +247,25 @@ class HttpProxyTest {
       assertThat(h.v2.requestCount.get()).isEqualTo(before);
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void concurrentHttp2StreamsEachGetTheirOwnResponse() throws Exception {
+    try (TestClient c = client(true, h.reviews())) {
+      List<java.util.concurrent.CompletableFuture<TestClient.Response>> pending =
+          new java.util.ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        pending.add(
+            c.sendAsync(
+                HttpMethod.GET, "/item/" + i, "", "x-echo-delay-ms", String.valueOf(50 - i)));
+      }
+      for (int i = 0; i < 50; i++) {
+        TestClient.Response r = pending.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.echo("uri")).isEqualTo("/item/" + i);
+      }
+    }
+    assertThat(h.v1.connections.get() + h.v2.connections.get())
+        .as("one multiplexed upstream connection per endpoint")
+        .isLessThanOrEqualTo(2);
+  }
 }

@@ -156,27 +156,37 @@ class ResilienceTest {
   }
 
   @Test
-  void unreachableEndpointFailsOver503AndIsEjected() throws Exception {
+  void connectFailuresAreRetriedOnAnotherEndpointAndTheDeadOneIsEjected() throws Exception {
     h =
         new Harness(
             ProxyOptions.defaults()
                 .withOutlier(new OutlierPolicy(2, java.time.Duration.ofMinutes(5))),
             RequestTracer.PROPAGATE_ONLY);
     h.v2.close();
-    int failures = 0;
     try (TestClient c = client(false)) {
       for (int i = 0; i < 30; i++) {
-        TestClient.Response r = c.get("/");
-        if (r.status() == 503) {
-          failures++;
-        } else {
-          assertThat(r.echo("name")).isEqualTo("v1");
-        }
+        TestClient.Response r = c.send(HttpMethod.POST, "/orders", "o" + i);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.echo("name")).isEqualTo("v1");
       }
     }
-    assertThat(failures).isEqualTo(2);
+    assertThat(h.v1.requestCount.get()).isEqualTo(30);
+    assertThat(h.connector.connects.get())
+        .as("v2 is tried until it is ejected, then left alone")
+        .isLessThanOrEqualTo(2 + 2);
+    assertThat(h.metrics.scrape()).doesNotContain("response_code=\"503\"");
+  }
+
+  @Test
+  void unreachableOnlyEndpointAnswers503ConnectFailure() throws Exception {
+    h = new Harness();
+    h.config(List.of(route(toV1().build())), List.of());
+    h.v1.close();
+    try (TestClient c = client(false)) {
+      assertThat(c.get("/").status()).isEqualTo(503);
+    }
     assertThat(h.metrics.scrape())
-        .contains("response_code=\"503\",grpc_response_status=\"\",response_flags=\"UF\"");
+        .contains("response_code=\"503\",grpc_response_status=\"\",response_flags=\"UF\"} 1");
   }
 
   @Test
@@ -195,6 +205,22 @@ class ResilienceTest {
       assertThat(second.body()).isEqualTo("upstream overflow");
       assertThat(first.get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
       assertThat(fast.get("/").status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void idlePooledUpstreamConnectionsAreClosed() throws Exception {
+    h =
+        new Harness(
+            ProxyOptions.defaults().withUpstreamIdleTimeout(java.time.Duration.ofMillis(300)),
+            RequestTracer.PROPAGATE_ONLY);
+    h.config(List.of(route(toV1().build())), List.of());
+    try (TestClient c = client(false)) {
+      assertThat(c.get("/").status()).isEqualTo(200);
+      assertThat(h.v1.openConnections.get()).isEqualTo(1);
+      org.awaitility.Awaitility.await().until(() -> h.v1.openConnections.get() == 0);
+      assertThat(c.get("/").status()).as("a new connection is opened").isEqualTo(200);
+      assertThat(h.v1.connections.get()).isEqualTo(2);
     }
   }
 }
