@@ -86,9 +86,11 @@ final class GetCommand implements Callable<Integer> {
       out.println(json(objects));
     } else if (objects.isEmpty()) {
       err.println(
-          allNamespaces || namespace == null
+          allNamespaces || name != null
               ? "No resources found."
-              : "No resources found in " + namespace + " namespace.");
+              : "No resources found in "
+                  + (namespace == null ? "default" : namespace)
+                  + " namespace.");
     } else {
       table(out, objects);
     }

@@ -123,7 +123,12 @@ class QuickstartTourTest {
                 "tcpdump",
                 "-i",
                 "any",
+                // Deliver each packet at once and write it through, so stopping tcpdump right
+                // after the requests loses none; stay root to write into the test's directory.
+                "--immediate-mode",
                 "-U",
+                "-Z",
+                "root",
                 "-n",
                 "-w",
                 capture.toString(),

@@ -37,6 +37,24 @@ final class CompiledMatch {
     notPorts = m.getNotDestinationPortsList().stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /**
+   * The exact principals this match requires (the connection's principal must be one of them), or
+   * null when it does not require an exact principal.
+   */
+  java.util.Set<String> requiredPrincipals() {
+    if (principals.length == 0) {
+      return null;
+    }
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (StringMatcher m : principals) {
+      if (!(m instanceof StringMatcher.Exact e)) {
+        return null;
+      }
+      out.add(e.value());
+    }
+    return out;
+  }
+
   boolean matches(ConnectionAttributes c) {
     return strings(namespaces, notNamespaces, c.sourceNamespace())
         && strings(principals, notPrincipals, c.sourcePrincipal())

@@ -66,6 +66,39 @@ public final class CompiledPolicy {
     return decision;
   }
 
+  /**
+   * The principals a connection must have for this policy to match, or null when the policy may
+   * match other principals too. Used to index policies by principal: a rule requires the union of a
+   * clause whose every match requires exact principals; the policy requires the union over its
+   * rules. A policy without rules requires an empty set (it matches nothing).
+   */
+  java.util.Set<String> requiredPrincipals() {
+    java.util.Set<String> all = new java.util.HashSet<>();
+    for (CompiledMatch[][] rule : rules) {
+      java.util.Set<String> forRule = null;
+      for (CompiledMatch[] clause : rule) {
+        java.util.Set<String> forClause = clause.length == 0 ? null : new java.util.HashSet<>();
+        for (CompiledMatch m : clause) {
+          java.util.Set<String> required = m.requiredPrincipals();
+          if (required == null) {
+            forClause = null;
+            break;
+          }
+          forClause.addAll(required);
+        }
+        if (forClause != null) {
+          forRule = forClause;
+          break;
+        }
+      }
+      if (forRule == null) {
+        return null;
+      }
+      all.addAll(forRule);
+    }
+    return all;
+  }
+
   /** True when any rule matches {@code c}. */
   public boolean matches(ConnectionAttributes c) {
     for (CompiledMatch[][] rule : rules) {

@@ -155,15 +155,15 @@ public final class CertificateManager implements AutoCloseable {
         if (!c.id().equals(id)) {
           throw new IllegalStateException("CA issued " + c.id() + " instead of " + id);
         }
+        CompletableFuture<WorkloadCertificate> waiting;
         synchronized (this) {
           certificate = c;
-          CompletableFuture<WorkloadCertificate> done = CompletableFuture.completedFuture(c);
-          CompletableFuture<WorkloadCertificate> waiting = served;
-          served = done;
-          waiting.complete(c);
           state = "valid";
           backoff = minBackoff;
+          waiting = served;
+          served = CompletableFuture.completedFuture(c);
         }
+        waiting.complete(c);
         Instant renewAt = c.renewAt();
         LOG.info("certificate for {} valid until {}, renewing at {}", id, c.notAfter(), renewAt);
         schedule(Duration.between(clock.instant(), renewAt));

@@ -301,6 +301,45 @@ class PolicySetTest {
   }
 
   @Test
+  void principalIndexedPoliciesMixWithOthersAndKeepSemantics() throws Exception {
+    Match onlyWeb =
+        Match.newBuilder().addPrincipals(exact("cluster.local/ns/front/sa/web")).build();
+    Match onlyApi =
+        Match.newBuilder()
+            .addPrincipals(exact("spiffe://cluster.local/ns/back/sa/api"))
+            .addDestinationPorts(9090)
+            .build();
+    PolicySet s =
+        set(
+            policy("allow-web", Action.ALLOW, onlyWeb),
+            policy("allow-api-9090", Action.ALLOW, onlyApi),
+            policy(
+                "deny-api-to-81",
+                Action.DENY,
+                Match.newBuilder()
+                    .addPrincipals(exact("cluster.local/ns/back/sa/api"))
+                    .addDestinationPorts(81)
+                    .build()),
+            policy(
+                "deny-port-22", Action.DENY, Match.newBuilder().addDestinationPorts(22).build()));
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).policy())
+        .isEqualTo("back/allow-web");
+    assertThat(s.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 22)).policy())
+        .isEqualTo("back/deny-port-22");
+    assertThat(s.evaluate(conn("10.0.0.1", BACK, "10.0.0.2", 9090)).policy())
+        .isEqualTo("back/allow-api-9090");
+    assertThat(s.evaluate(conn("10.0.0.1", BACK, "10.0.0.2", 80)).allowed()).isFalse();
+    assertThat(s.evaluate(conn("10.0.0.1", BACK, "10.0.0.2", 81)).policy())
+        .isEqualTo("back/deny-api-to-81");
+    assertThat(s.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed())
+        .as("indexed ALLOW policies still count as ALLOW policies for plaintext peers")
+        .isFalse();
+    assertThat(s.keys())
+        .containsExactly(
+            "back/deny-api-to-81", "back/deny-port-22", "back/allow-web", "back/allow-api-9090");
+  }
+
+  @Test
   void principalsIgnorePlaintextPeers() throws Exception {
     PolicySet s =
         set(policy("p", Action.DENY, Match.newBuilder().addPrincipals(prefix("")).build()));

@@ -42,7 +42,7 @@ class PodNetnsTest {
   Mesh mesh;
   ServerSocketChannel app;
 
-  static void run(String... command) throws Exception {
+  public static void run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
