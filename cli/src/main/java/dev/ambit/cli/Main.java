@@ -40,6 +40,9 @@ public final class Main {
   static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new Main());
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    // Arguments such as `curl --data-binary @file` after `ambit exec POD --` belong to the
+    // command run in the pod, so picocli must not expand @files itself.
+    cmd.setExpandAtFiles(false);
     return cmd;
   }
 }
