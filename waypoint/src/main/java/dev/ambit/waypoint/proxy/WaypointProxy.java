@@ -12,8 +12,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -136,7 +137,10 @@ public final class WaypointProxy implements AutoCloseable {
     switch (p) {
       case HTTP1 ->
           pipeline
-              .addLast(new HttpServerCodec())
+              .addLast(
+                  new CombinedChannelDuplexHandler<>(
+                      new StrictRequestDecoder(), new HttpResponseEncoder()))
+              .addLast(new Http1RequestGuard())
               .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
               .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP1));
       case HTTP2 ->
