@@ -15,7 +15,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetAddress;
@@ -145,7 +144,7 @@ public final class WaypointProxy implements AutoCloseable {
               .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP1));
       case HTTP2 ->
           pipeline
-              .addLast(Http2FrameCodecBuilder.forServer().build())
+              .addLast(Http2Limits.serverCodec())
               .addLast(
                   new Http2MultiplexHandler(
                       new ChannelInitializer<>() {
