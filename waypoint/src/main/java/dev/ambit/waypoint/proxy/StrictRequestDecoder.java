@@ -17,8 +17,8 @@ import java.util.List;
  * Netty's HTTP/1.1 request decoder in its strict configuration (CRLF line endings only, RFC 9112
  * transfer-encoding rules, one Content-Length), also refusing obsolete line folding, which Netty
  * would silently join into the previous header's value. After the first malformed request nothing
- * more is decoded on the connection: a failed request (see {@link Http1RequestGuard}) is emitted
- * and every later byte is dropped.
+ * more is decoded on the connection: a failed request (see {@link RequestGuard}) is emitted and
+ * every later byte is dropped.
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
 

@@ -139,7 +139,7 @@ public final class WaypointProxy implements AutoCloseable {
               .addLast(
                   new CombinedChannelDuplexHandler<>(
                       new StrictRequestDecoder(), new HttpResponseEncoder()))
-              .addLast(new Http1RequestGuard())
+              .addLast(new RequestGuard(Protocol.HTTP1))
               .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
               .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP1));
       case HTTP2 ->
@@ -153,6 +153,7 @@ public final class WaypointProxy implements AutoCloseable {
                           stream
                               .pipeline()
                               .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                              .addLast(new RequestGuard(Protocol.HTTP2))
                               .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
                               .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP2));
                         }

@@ -189,6 +189,43 @@ class HostileHttp2Test {
   }
 
   @Test
+  void unknownMethodIsNotImplemented() throws Exception {
+    try (RawH2 c = new RawH2(reviews)) {
+      RawH2.Outcome o =
+          c.exchange(
+              x ->
+                  x.frame(
+                      RawH2.HEADERS,
+                      RawH2.END_HEADERS | RawH2.END_STREAM,
+                      1,
+                      x.block(RawH2.get("/").method("BREW"))));
+      assertThat(o.status()).as("%s", o).isEqualTo(501);
+    }
+    assertThat(backendRequests()).isZero();
+  }
+
+  @Test
+  void connectThroughTheWaypointIsNotImplemented() throws Exception {
+    try (RawH2 c = new RawH2(reviews)) {
+      RawH2.Outcome o =
+          c.exchange(
+              x ->
+                  x.frame(
+                      RawH2.HEADERS,
+                      RawH2.END_HEADERS,
+                      1,
+                      x.block(
+                          new io.netty.handler.codec.http2.DefaultHttp2Headers()
+                              .method("CONNECT")
+                              .authority("10.0.0.1:22"))));
+      assertThat(o.status() == 501 || (o.responses() == 0 && o.resets() == 1))
+          .as("refused: %s", o)
+          .isTrue();
+    }
+    assertThat(backendRequests()).isZero();
+  }
+
+  @Test
   void oversizedFrameIsAFrameSizeError() throws Exception {
     try (RawH2 c = new RawH2(reviews)) {
       RawH2.Outcome o =

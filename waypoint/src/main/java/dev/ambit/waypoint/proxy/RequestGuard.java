@@ -19,23 +19,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refuses HTTP/1.1 requests a backend could read differently than the waypoint (the ground of
- * request smuggling) or that it has no business forwarding: decoding failures (400; 431 for a too
- * big header block, 414 for a too long request line), more than {@link #MAX_HEADERS} headers (431),
- * methods other than the standard ones, CONNECT included (501), targets that are not in origin form
- * or contain control characters or a fragment (400), a missing or repeated Host (400), and transfer
- * codings other than a lone {@code chunked} (501 when chunked is last, else 400). A refused request
- * is answered and the connection closed; nothing of it goes further.
+ * Refuses HTTP/1.1 and HTTP/2 requests a backend could read differently than the waypoint (the
+ * ground of request smuggling) or that it has no business forwarding: decoding failures (400; 431
+ * for a too big header block, 414 for a too long request line), more than {@link #MAX_HEADERS}
+ * headers (431), methods other than the standard ones, CONNECT included (501), targets that are not
+ * in origin form or contain control characters or a fragment (400), a missing or repeated Host
+ * (400), and transfer codings other than a lone {@code chunked} (501 when chunked is last, else
+ * 400). A refused request is answered and the connection closed; nothing of it goes further.
  */
-final class Http1RequestGuard extends ChannelInboundHandlerAdapter {
+final class RequestGuard extends ChannelInboundHandlerAdapter {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Http1RequestGuard.class);
+  private static final Logger LOG = LoggerFactory.getLogger(RequestGuard.class);
 
   static final int MAX_HEADERS = 100;
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE");
 
+  private final boolean http2;
   private boolean refused;
+
+  RequestGuard(Protocol protocol) {
+    this.http2 = protocol == Protocol.HTTP2;
+  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -44,11 +49,12 @@ final class Http1RequestGuard extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpRequest req) {
-      int status = verdict(req);
+      int status = verdict(req, http2);
       if (status != 0) {
         refused = true;
         LOG.debug(
-            "refusing HTTP/1.1 request from {} with {}: {} {}",
+            "refusing {} request from {} with {}: {} {}",
+            http2 ? "HTTP/2" : "HTTP/1.1",
             ctx.channel().remoteAddress(),
             status,
             req.method(),
@@ -65,7 +71,7 @@ final class Http1RequestGuard extends ChannelInboundHandlerAdapter {
   }
 
   /** 0 to let the request through, else the status to answer with. */
-  static int verdict(HttpRequest req) {
+  static int verdict(HttpRequest req, boolean http2) {
     if (req.decoderResult().isFailure()) {
       Throwable cause = req.decoderResult().cause();
       if (cause instanceof TooLongHttpHeaderException) {
@@ -84,6 +90,9 @@ final class Http1RequestGuard extends ChannelInboundHandlerAdapter {
     }
     if (req.headers().size() > MAX_HEADERS) {
       return 431;
+    }
+    if (http2) {
+      return 0;
     }
     int hosts = req.headers().getAll(HttpHeaderNames.HOST).size();
     if (hosts > 1 || (hosts == 0 && req.protocolVersion().equals(HttpVersion.HTTP_1_1))) {
