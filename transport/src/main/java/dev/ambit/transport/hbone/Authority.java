@@ -46,7 +46,7 @@ public final class Authority {
     } else if (!NetUtil.isValidIpV4Address(host)) {
       return Optional.empty();
     }
-    if (portText.length() > 5 || !portText.chars().allMatch(Character::isDigit)) {
+    if (portText.length() > 5 || !portText.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return Optional.empty();
     }
     int port = Integer.parseInt(portText);

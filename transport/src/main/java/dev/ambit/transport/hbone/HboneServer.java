@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves HBONE: TLS ({@link ServerTlsSelector}, normally {@link MeshTls#server}) with ALPN h2,
- * HTTP/2, and one {@link HboneStreamHandler} call per CONNECT stream. Requests that are not CONNECT
- * or whose {@code :authority} is not {@code ip:port} get 400 without reaching the handler.
+ * HTTP/2, and one {@link HboneStreamHandler} call per CONNECT stream. Requests that are not a plain
+ * CONNECT (no {@code :path}, {@code :scheme} or {@code :protocol}) with exactly one {@code
+ * :authority} of the form {@code ip:port} get 400 without reaching the handler.
  *
  * <p>Use {@link #bind} for a listener, or {@link #childHandler()} in your own {@link
  * ServerBootstrap} (e.g. with a listener created inside a network namespace).
@@ -51,6 +52,20 @@ public final class HboneServer {
 
   /** Default SETTINGS_MAX_CONCURRENT_STREAMS advertised to clients. */
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+
+  /**
+   * SETTINGS_MAX_HEADER_LIST_SIZE: a CONNECT needs little; bigger lists are refused (far bigger
+   * ones close the connection).
+   */
+  static final int MAX_HEADER_LIST_BYTES = 8192;
+
+  /** Rapid reset: more RST_STREAM frames than this per window closes with ENHANCE_YOUR_CALM. */
+  static final int MAX_RST_FRAMES = 200;
+
+  static final int RST_WINDOW_SECONDS = 30;
+
+  /** Control-frame answers queued for a peer that does not read (SETTINGS/PING floods). */
+  static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
 
   private final ServerTlsSelector tls;
   private final HboneStreamHandler handler;
@@ -159,7 +174,10 @@ public final class HboneServer {
                   .initialSettings(
                       Windows.apply(
                           Http2Settings.defaultSettings()
-                              .maxConcurrentStreams(maxConcurrentStreams)))
+                              .maxConcurrentStreams(maxConcurrentStreams)
+                              .maxHeaderListSize(MAX_HEADER_LIST_BYTES)))
+                  .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
+                  .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
                   .build(),
               new Http2MultiplexHandler(
                   new ChannelInitializer<Http2StreamChannel>() {
@@ -204,7 +222,11 @@ public final class HboneServer {
       Optional<InetSocketAddress> target = Authority.parse(str(headers.authority()));
       if (!"CONNECT".contentEquals(str(headers.method()))
           || target.isEmpty()
-          || frame.isEndStream()) {
+          || frame.isEndStream()
+          || headers.path() != null
+          || headers.scheme() != null
+          || headers.contains(":protocol")
+          || headers.getAll(Http2Headers.PseudoHeaderName.AUTHORITY.value()).size() != 1) {
         log.debug(
             "bad HBONE request: method {} authority {}", headers.method(), headers.authority());
         ctx.pipeline().remove(this);

@@ -1,12 +1,16 @@
 package dev.ambit.transport.tls;
 
 import dev.ambit.transport.identity.SpiffeId;
+import io.netty.handler.ssl.OpenSslCertificateException;
+import io.netty.internal.tcnative.CertificateVerifier;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
+import java.security.cert.PKIXReason;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -66,6 +70,17 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager {
       params.setDate(Date.from(clock.instant()));
       CertPathValidator.getInstance("PKIX")
           .validate(factory.generateCertPath(withoutTrustedRoots(chain)), params);
+    } catch (CertPathValidatorException e) {
+      String message = "peer certificate chain is not trusted: " + reason(e);
+      if (e.getReason() == PKIXReason.NO_TRUST_ANCHOR) {
+        // tells the peer "unknown CA" instead of the "internal error" of an unspecified failure
+        OpenSslCertificateException unknownCa =
+            new OpenSslCertificateException(
+                message, CertificateVerifier.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+        unknownCa.initCause(e);
+        throw unknownCa;
+      }
+      throw new CertificateException(message, e);
     } catch (GeneralSecurityException e) {
       throw new CertificateException("peer certificate chain is not trusted: " + reason(e), e);
     }

@@ -34,6 +34,12 @@ class AuthorityTest {
   }
 
   @Test
+  void rejectsNonAsciiDigitsInThePort() {
+    assertThat(Authority.parse("10.1.2.3:\u0668\u0660")).isEmpty();
+    assertThat(Authority.parse("10.1.2.3:\uff18\uff10")).isEmpty();
+  }
+
+  @Test
   void formatsRoundTrip() {
     InetSocketAddress v4 = new InetSocketAddress("10.96.0.7", 9080);
     InetSocketAddress v6 = new InetSocketAddress("fd00::7", 9080);

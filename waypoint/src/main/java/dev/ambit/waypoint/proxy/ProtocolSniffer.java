@@ -22,6 +22,7 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
   static final byte[] H2_PREFACE =
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final Pattern REQUEST_LINE = Pattern.compile("[A-Z]{1,20} \\S+ HTTP/1\\.[01]");
+  private static final Pattern LONG_REQUEST_LINE = Pattern.compile("[A-Z]{1,20} [/*]\\S{32}");
   private static final int MAX_REQUEST_LINE = 8192;
 
   private final Duration timeout;
@@ -80,7 +81,12 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
         return REQUEST_LINE.matcher(line).matches() ? Protocol.HTTP1 : Protocol.TCP;
       }
     }
-    return n >= MAX_REQUEST_LINE ? Protocol.TCP : null;
+    if (n < MAX_REQUEST_LINE) {
+      return null;
+    }
+    // A request line too long to sniff is still HTTP: the HTTP/1.1 decoder refuses it (414).
+    String head = in.toString(start, 64, StandardCharsets.ISO_8859_1);
+    return LONG_REQUEST_LINE.matcher(head).lookingAt() ? Protocol.HTTP1 : Protocol.TCP;
   }
 
   private void decide(ChannelHandlerContext ctx, Protocol p) {

@@ -13,9 +13,15 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+<<<<<<< HEAD
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2MultiplexCodecBuilder;
+=======
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+>>>>>>> hostile
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -136,10 +142,32 @@ public final class WaypointProxy implements AutoCloseable {
     switch (p) {
       case HTTP1 ->
           pipeline
-              .addLast(new HttpServerCodec())
+              .addLast(
+                  new CombinedChannelDuplexHandler<>(
+                      new StrictRequestDecoder(), new HttpResponseEncoder()))
+              .addLast(new RequestGuard(Protocol.HTTP1))
               .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
               .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP1));
+<<<<<<< HEAD
       case HTTP2 -> pipeline.addLast(http2Server(d));
+=======
+      case HTTP2 ->
+          pipeline
+              .addLast(Http2Limits.serverCodec())
+              .addLast(
+                  new Http2MultiplexHandler(
+                      new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel stream) {
+                          stream
+                              .pipeline()
+                              .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                              .addLast(new RequestGuard(Protocol.HTTP2))
+                              .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
+                              .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP2));
+                        }
+                      }));
+>>>>>>> hostile
       case TCP -> tcp.forward(sniffer, d, config.snapshot());
     }
   }

@@ -205,6 +205,40 @@ class HboneWaypointTest {
     assertThat(h.v1.connections.get() + h.v2.connections.get()).isZero();
   }
 
+  /** No request forgery through the tunnel: only destinations bound to this waypoint. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "10.96.0.10:22", // a bound service's VIP, on a port the service does not have
+        "10.96.0.100:15008", // the waypoint's own service
+        "10.241.1.11:22", // a bound pod, on a port no service maps to
+        "10.241.1.50:8080", // a pod not bound to this waypoint
+        "10.240.0.1:15012", // the control plane
+        "10.240.0.11:15008", // a node
+        "10.99.99.99:80", // nothing at all
+        "[fd00::1]:80"
+      })
+  void tunnelsToAddressesWithoutAServedDestinationAreRefused(String authority) {
+    assertRefusedTunnel(authority);
+  }
+
+  @Test
+  void tunnelsToLoopbackAreRefused() {
+    // the echo pods really listen on loopback: a forged tunnel would reach them
+    assertRefusedTunnel("127.0.0.1:" + h.v1.address().getPort());
+    assertRefusedTunnel("[::1]:" + h.v1.address().getPort());
+  }
+
+  void assertRefusedTunnel(String authority) {
+    assertThatThrownBy(() -> tunnel(authority))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(HboneException.class)
+        .hasMessageContaining("400");
+    assertThat(h.v1.connections.get() + h.v2.connections.get()).isZero();
+    assertThat(podSawAuthorities).isEmpty();
+  }
+
   @Test
   void upstreamPodWithTheWrongIdentityIsNeverReached() throws Exception {
     podHbone.clear();
