@@ -1,7 +1,8 @@
 package dev.ambit.waypoint.proxy;
 
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.codec.http2.Http2MultiplexCodec;
+import io.netty.handler.codec.http2.Http2MultiplexCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
 
 /**
@@ -21,8 +22,10 @@ final class Http2Limits {
 
   private Http2Limits() {}
 
-  static Http2FrameCodec serverCodec() {
-    return Http2FrameCodecBuilder.forServer()
+  /** The server codec with one child channel per stream, set up by {@code streamInitializer}. */
+  @SuppressWarnings("deprecation") // see WaypointProxy#http2Server for why the multiplex codec
+  static Http2MultiplexCodec serverCodec(ChannelHandler streamInitializer) {
+    return Http2MultiplexCodecBuilder.forServer(streamInitializer)
         .initialSettings(
             Http2Settings.defaultSettings()
                 .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)

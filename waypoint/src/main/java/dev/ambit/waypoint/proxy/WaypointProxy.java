@@ -15,13 +15,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-<<<<<<< HEAD
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http2.Http2MultiplexCodecBuilder;
-=======
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
->>>>>>> hostile
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -148,26 +142,7 @@ public final class WaypointProxy implements AutoCloseable {
               .addLast(new RequestGuard(Protocol.HTTP1))
               .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
               .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP1));
-<<<<<<< HEAD
       case HTTP2 -> pipeline.addLast(http2Server(d));
-=======
-      case HTTP2 ->
-          pipeline
-              .addLast(Http2Limits.serverCodec())
-              .addLast(
-                  new Http2MultiplexHandler(
-                      new ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(Channel stream) {
-                          stream
-                              .pipeline()
-                              .addLast(new Http2StreamFrameToHttpObjectCodec(true))
-                              .addLast(new RequestGuard(Protocol.HTTP2))
-                              .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
-                              .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP2));
-                        }
-                      }));
->>>>>>> hostile
       case TCP -> tcp.forward(sniffer, d, config.snapshot());
     }
   }
@@ -184,18 +159,18 @@ public final class WaypointProxy implements AutoCloseable {
    */
   @SuppressWarnings("deprecation")
   private ChannelHandler http2Server(Downstream d) {
-    return Http2MultiplexCodecBuilder.forServer(
-            new ChannelInitializer<>() {
-              @Override
-              protected void initChannel(Channel stream) {
-                stream
-                    .pipeline()
-                    .addLast(new Http2StreamFrameToHttpObjectCodec(true))
-                    .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
-                    .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP2));
-              }
-            })
-        .build();
+    return Http2Limits.serverCodec(
+        new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel stream) {
+            stream
+                .pipeline()
+                .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                .addLast(new RequestGuard(Protocol.HTTP2))
+                .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
+                .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP2));
+          }
+        });
   }
 
   @Override
