@@ -19,7 +19,7 @@ make_certs() {
     openssl ecparam -name prime256v1 -genkey -noout -out ca.key 2>/dev/null
     openssl req -x509 -new -key ca.key -subj "/CN=bench-ca" -days 2 -out ca.pem 2>/dev/null
     local n
-    for n in server client; do
+    for n in server client hop; do
       openssl ecparam -name prime256v1 -genkey -noout -out "$n.key" 2>/dev/null
       openssl req -new -key "$n.key" -subj "/CN=$n" -out "$n.csr" 2>/dev/null
       printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$n" >"$n.ext"
@@ -124,6 +124,26 @@ listen http
 CONF
 }
 
+# write_haproxy_l7 WORK HOP_IP SERVER_IP: the L7 chain of l7-waypoint, TLS on every hop:
+# client pod 127.0.0.1:17080 -> [haproxy http] == mTLS ==> hop pod :27080 [haproxy http]
+#   == mTLS ==> server pod :29180 [haproxy http] -> nginx 127.0.0.1:8080
+write_haproxy_l7() {
+  local w="$1" hop="$2" ip="$3" c="$1/certs"
+  local tls="ssl-min-ver TLSv1.3 ciphersuites TLS_AES_128_GCM_SHA256 ca-file $c/ca.pem verify required"
+  local defaults="defaults
+  mode http
+  option http-keep-alive
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s"
+  printf '%s\nlisten web\n  bind 127.0.0.1:17080\n  server s %s:27080 ssl %s crt %s verifyhost hop\n' \
+    "$defaults" "$hop" "$tls" "$c/client.bundle.pem" >"$w/haproxy-l7-client.cfg"
+  printf '%s\nlisten web\n  bind 0.0.0.0:27080 ssl crt %s %s\n  server s %s:29180 ssl %s crt %s verifyhost server\n' \
+    "$defaults" "$c/hop.bundle.pem" "$tls" "$ip" "$tls" "$c/hop.bundle.pem" >"$w/haproxy-l7-hop.cfg"
+  printf '%s\nlisten web\n  bind 0.0.0.0:29180 ssl crt %s %s\n  server s 127.0.0.1:8080\n' \
+    "$defaults" "$c/server.bundle.pem" "$tls" >"$w/haproxy-l7-server.cfg"
+}
+
 # start_bg NETNS LOG CMD... : starts a peer process inside a netns and remembers its pid
 start_bg() {
   local name="$1" ns="$2" log="$3"
@@ -133,12 +153,16 @@ start_bg() {
   PEER_PID[$name]=$!
 }
 
-# start_peers WORK CLIENT_NETNS SERVER_NETNS SERVER_IP
+# start_peers WORK CLIENT_NETNS SERVER_NETNS SERVER_IP HOP_NETNS HOP_IP
 start_peers() {
-  local w="$1" cns="$2" sns="$3" ip="$4"
+  local w="$1" cns="$2" sns="$3" ip="$4" hns="$5" hip="$6"
   make_certs "$w/certs"
   write_stunnel "$w" "$ip"
   write_haproxy "$w" "$ip"
+  write_haproxy_l7 "$w" "$hip" "$ip"
+  start_bg haproxyl7-server "$sns" "$w/haproxy-l7-server.out" haproxy -db -f "$w/haproxy-l7-server.cfg"
+  start_bg haproxyl7-hop "$hns" "$w/haproxy-l7-hop.out" haproxy -db -f "$w/haproxy-l7-hop.cfg"
+  start_bg haproxyl7-client "$cns" "$w/haproxy-l7-client.out" haproxy -db -f "$w/haproxy-l7-client.cfg"
   start_bg stunnel-server "$sns" "$w/stunnel-server.out" stunnel "$w/stunnel-server.conf"
   start_bg stunnel-client "$cns" "$w/stunnel-client.out" stunnel "$w/stunnel-client.conf"
   start_bg haproxy-server "$sns" "$w/haproxy-server.out" haproxy -db -f "$w/haproxy-server.cfg"

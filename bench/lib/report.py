@@ -35,7 +35,7 @@ def machine():
     }
 
 
-def summarize(samples):
+def summarize(samples, failures, settings):
     by = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     meta = {}
     for s in samples:
@@ -47,6 +47,7 @@ def summarize(samples):
             "scenario": scenario,
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": machine(),
+            "settings": settings,
             "contenders": {},
             "ratios": {},
         }
@@ -79,6 +80,9 @@ def summarize(samples):
                     if added_p > 0:
                         ratios["added_" + m] = round(added_a / added_p, 3)
             result["ratios"]["ambit/" + peer] = ratios
+        failed = [f for f in failures if f["scenario"] == scenario]
+        if failed:
+            result["failures"] = failed
         out[scenario] = result
     return out
 
@@ -105,15 +109,19 @@ def table(results):
                 row = [f"{m} added over direct"] + [""] * len(contenders)
                 row += ["" if a is None else str(a) for a in added]
                 lines.append("| " + " | ".join(row) + " |")
+        for f in r.get("failures", []):
+            lines.append(f"FAILED {f['contender']} {f['what']}: {f['error']}")
         lines.append("")
     return "\n".join(lines)
 
 
 def main():
-    samples_file, results_dir = sys.argv[1], sys.argv[2]
+    samples_file, failures_file, results_dir, settings = sys.argv[1:5]
     with open(samples_file) as f:
         samples = [json.loads(line) for line in f if line.strip()]
-    results = summarize(samples)
+    with open(failures_file) as f:
+        failures = [json.loads(line) for line in f if line.strip()]
+    results = summarize(samples, failures, settings)
     os.makedirs(results_dir, exist_ok=True)
     for scenario, r in results.items():
         with open(os.path.join(results_dir, scenario + ".json"), "w") as f:

@@ -2,6 +2,7 @@
 # mesh ("mesh") and once in one that is not ("plain"); servers on node2, clients on node1, so every
 # contender crosses pod -> node1 -> fabric -> node2 -> pod.
 # usage: write_topology DIR WORKDIR
+L7_VIP=10.96.200.10
 write_topology() {
   local dir="$1" work="$2"
   mkdir -p "$dir"
@@ -69,7 +70,64 @@ $( [[ $ns == mesh ]] && echo "  serviceAccountName: client" )
       command: ["sleep", "infinity"]
 YAML
   done
-  for ns in mesh plain; do
+  # l7-waypoint: a Service behind a waypoint (ambit), and a plain pod for HAProxy's L7 hop.
+  cat >"$dir/20-l7.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: mesh
+  labels:
+    app: web
+spec:
+  serviceAccountName: server
+  nodeName: node2
+  containers:
+    - name: nginx
+      image: nginx
+      command: ["nginx", "-c", "$work/nginx-web.conf", "-g", "daemon off;"]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: mesh
+  labels:
+    istio.io/use-waypoint: waypoint
+spec:
+  clusterIP: $L7_VIP
+  selector:
+    app: web
+  ports:
+    - name: http
+      port: 8080
+      targetPort: 8080
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: waypoint
+  namespace: mesh
+spec:
+  gatewayClassName: istio-waypoint
+  listeners:
+    - name: mesh
+      port: 15008
+      protocol: HBONE
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: l7hop
+  namespace: plain
+spec:
+  nodeName: node1
+  containers:
+    - name: sleep
+      image: sleep
+      command: ["sleep", "infinity"]
+YAML
+  for ns in mesh plain web; do
     mkdir -p "$work/nginx-$ns/www"
     head -c 1024 /dev/zero | tr '\0' 'x' >"$work/nginx-$ns/www/1k"
     cat >"$work/nginx-$ns.conf" <<NGINX
