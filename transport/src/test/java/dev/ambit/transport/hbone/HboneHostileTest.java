@@ -253,7 +253,8 @@ class HboneHostileTest {
   @Test
   void manyHeadersBeyondTheListSizeAreRefused() throws Exception {
     Http2Headers h = connect("10.1.2.3:8080");
-    for (int i = 0; i < 2000; i++) {
+    // 300 x (name + value + 32) is over the 8 KiB list, while the encoded block is small
+    for (int i = 0; i < 300; i++) {
       h.add("x-h" + i, "v");
     }
     assertRefused(h);
