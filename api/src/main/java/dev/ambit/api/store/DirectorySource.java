@@ -42,11 +42,14 @@ public final class DirectorySource implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
 
+  private static final long RESYNC_SECONDS = 2;
+
   private final Path directory;
   private final ConfigStore store;
   private final Consumer<List<ConfigError>> onError;
   private final Map<Path, List<Resource<?>>> lastGood = new TreeMap<>();
   private final Set<ResourceKey> owned = new HashSet<>();
+  private List<ConfigError> lastReported = List.of();
   private WatchService watchService;
   private Thread thread;
 
@@ -99,7 +102,9 @@ public final class DirectorySource implements AutoCloseable {
       results.stream()
           .filter(r -> r.outcome() != ApplyResult.Outcome.UNCHANGED)
           .forEach(r -> LOG.info("{}", r));
-      if (!errors.isEmpty()) {
+      if (errors.isEmpty()) {
+        lastReported = List.of();
+      } else {
         report(errors);
       }
       return results;
@@ -110,8 +115,12 @@ public final class DirectorySource implements AutoCloseable {
   }
 
   private void report(List<ConfigError> errors) {
+    if (errors.equals(lastReported)) {
+      return; // the same broken files as last time: said once is enough
+    }
+    lastReported = List.copyOf(errors);
     errors.forEach(e -> LOG.warn("config rejected, last good state kept: {}", e));
-    onError.accept(List.copyOf(errors));
+    onError.accept(lastReported);
   }
 
   private static List<ConfigError> concat(List<ConfigError> a, List<ConfigError> b) {
@@ -123,7 +132,9 @@ public final class DirectorySource implements AutoCloseable {
   private void watchLoop() {
     try {
       while (true) {
-        WatchKey key = watchService.take();
+        // inotify can drop events (queue overflow, a directory created and filled before it is
+        // watched): a quiet period ends with a full re-read, so the store always converges.
+        WatchKey key = watchService.poll(RESYNC_SECONDS, TimeUnit.SECONDS);
         while (key != null) {
           handle(key);
           // Editors write in several steps; take every event that follows closely as one change.
