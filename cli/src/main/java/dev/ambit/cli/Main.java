@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DeleteCommand.class,
       DescribeCommand.class,
       LabelCommand.class,
+      WaypointCommand.class,
       ValidateCommand.class,
       VersionCommand.class,
       CompletionCommand.class,
