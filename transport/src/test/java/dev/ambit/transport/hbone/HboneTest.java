@@ -735,6 +735,49 @@ class HboneTest {
     }
   }
 
+  /**
+   * A short connection reset by its client while it waits for its tunnel: the held channel closes
+   * and the read error does not travel on to handlers that do not expect it.
+   */
+  @Test
+  void heldConnectionResetBeforeSpliceClosesQuietly() throws Exception {
+    List<Throwable> passedOn = new CopyOnWriteArrayList<>();
+    CompletableFuture<Channel> accepted = new CompletableFuture<>();
+    Channel listener =
+        new ServerBootstrap()
+            .group(group)
+            .channel(EpollServerSocketChannel.class)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childHandler(
+                new ChannelInitializer<>() {
+                  @Override
+                  protected void initChannel(Channel c) {
+                    c.pipeline()
+                        .addLast(
+                            Relay.holdInbound(),
+                            new ChannelInboundHandlerAdapter() {
+                              @Override
+                              public void exceptionCaught(ChannelHandlerContext ctx, Throwable t) {
+                                passedOn.add(t);
+                              }
+                            });
+                    accepted.complete(c);
+                  }
+                })
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
+    closeAfter.add(listener);
+    try (Socket client = new Socket()) {
+      client.connect(listener.localAddress(), 5000);
+      client.getOutputStream().write("short".getBytes(StandardCharsets.UTF_8));
+      client.setSoLinger(true, 0);
+    }
+    Channel held = accepted.get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !held.isOpen());
+    assertThat(passedOn).isEmpty();
+  }
+
   private static int statusOf(CompletableFuture<Channel> f) throws Exception {
     Throwable cause = causeOf(f);
     assertThat(cause).isInstanceOf(HboneException.class);
