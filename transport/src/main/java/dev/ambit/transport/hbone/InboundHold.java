@@ -6,13 +6,20 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the bytes and the EOF a TCP channel receives before it is spliced, and replays them to the
  * next handler when removed. Needed because autoRead off does not stop the epoll transport from
- * reading when the peer half-closes early. Turns autoRead off when added.
+ * reading when the peer half-closes early. Turns autoRead off when added. A read error meanwhile
+ * (e.g. the client reset a short connection: {@code IOException}, then {@code
+ * NotYetConnectedException} from the socket that is no longer connected) aborts the channel instead
+ * of reaching the end of the pipeline unhandled; the later splice then sees an inactive channel.
  */
 final class InboundHold extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(InboundHold.class);
 
   private final ArrayDeque<Object> held = new ArrayDeque<>();
 
@@ -40,6 +47,12 @@ final class InboundHold extends ChannelInboundHandlerAdapter {
     } else {
       ctx.fireUserEventTriggered(evt);
     }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("{} failed before it was spliced: {}", ctx.channel(), cause.toString());
+    Relay.abort(ctx.channel());
   }
 
   @Override

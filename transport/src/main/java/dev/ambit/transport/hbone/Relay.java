@@ -89,18 +89,25 @@ public final class Relay {
       side.inactive();
       return;
     }
-    autoRead(channel, side.other.isWritable());
+    autoRead(channel, side.other);
   }
 
   /**
-   * Turns reading on or off, except on a TCP channel whose input already ended: there is nothing
-   * left to read, and the epoll transport fails re-arming such a socket.
+   * Turns reading of {@code channel} on while {@code peer} is writable, off otherwise, except on a
+   * TCP channel whose input already ended: there is nothing left to read, and the epoll transport
+   * fails re-arming such a socket (the relay would then abort both sides). It runs on {@code
+   * channel}'s event loop, where its input state is current: checked from the peer's loop, the
+   * input could end between the check and the read the change schedules.
    */
-  private static void autoRead(Channel channel, boolean on) {
+  private static void autoRead(Channel channel, Channel peer) {
+    if (!channel.eventLoop().inEventLoop()) {
+      channel.eventLoop().execute(() -> autoRead(channel, peer));
+      return;
+    }
     if (channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) {
       return;
     }
-    channel.config().setAutoRead(on);
+    channel.config().setAutoRead(peer.isWritable());
   }
 
   /**
@@ -211,7 +218,7 @@ public final class Relay {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      Relay.autoRead(other, self.isWritable());
+      Relay.autoRead(other, self);
       ctx.fireChannelWritabilityChanged();
     }
 

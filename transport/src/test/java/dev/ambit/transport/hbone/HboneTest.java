@@ -24,8 +24,11 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslContext;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -66,6 +69,7 @@ class HboneTest {
   private final List<Channel> serverConnections = new CopyOnWriteArrayList<>();
   private final ByteCounters serverCounters = new ByteCounters();
   private final List<Throwable> captureErrors = new CopyOnWriteArrayList<>();
+  private final List<Throwable> upstreamErrors = new CopyOnWriteArrayList<>();
   private Channel echo;
   private Channel resetter;
   private HbonePool pool;
@@ -612,6 +616,166 @@ class HboneTest {
     open.close();
     await().atMost(Duration.ofSeconds(5)).until(() -> !open.parent().isActive());
     assertThat(server.openConnections()).isEqualTo(1);
+  }
+
+  /**
+   * Like {@code iperf3 -P 8}: a long-lived control stream and bulk streams that half-close share
+   * one pooled connection; every byte and every EOF arrives and the control stream keeps working.
+   * Bulk streams toggle writability while their app sockets half-close, which used to make the
+   * relay re-arm a finished socket from the other side's thread and abort it.
+   */
+  @Test
+  void controlStreamSurvivesParallelBulkStreamsOnTheSameConnection() throws Exception {
+    pool = new HbonePool(group, HbonePoolConfig.defaults());
+    InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
+    try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread.ofVirtual().start(() -> serveControlAndBulk(upstream));
+      InetSocketAddress capture =
+          captureListener(
+              targetFor(hbone, (InetSocketAddress) upstream.getLocalSocketAddress()),
+              new ByteCounters());
+      try (Socket control = new Socket()) {
+        control.connect(capture, 5000);
+        control.setSoTimeout(20_000);
+        DataOutputStream controlOut = new DataOutputStream(control.getOutputStream());
+        DataInputStream controlIn = new DataInputStream(control.getInputStream());
+        controlOut.writeByte('C');
+        controlOut.writeInt(1);
+        assertThat(controlIn.readInt()).isEqualTo(2);
+
+        int streams = 8;
+        int size = 4 * 1024 * 1024;
+        for (int round = 0; round < 3; round++) {
+          List<CompletableFuture<Long>> bulk = new ArrayList<>();
+          for (int i = 0; i < streams; i++) {
+            bulk.add(CompletableFuture.supplyAsync(() -> sendBulk(capture, size), VIRTUAL));
+          }
+          for (int i = 2; i < 20; i++) {
+            controlOut.writeInt(i);
+            assertThat(controlIn.readInt()).isEqualTo(i + 1);
+          }
+          for (CompletableFuture<Long> f : bulk) {
+            assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(size);
+          }
+        }
+        controlOut.writeInt(100);
+        assertThat(controlIn.readInt()).isEqualTo(101);
+        control.shutdownOutput();
+        assertThat(controlIn.read()).isEqualTo(-1);
+      }
+    }
+    assertThat(captureErrors).isEmpty();
+    assertThat(upstreamErrors).isEmpty();
+    assertThat(pool.connectionCount()).isEqualTo(1);
+  }
+
+  /** Sends 'B' then {@code size} bytes, half-closes, and returns the count the upstream saw. */
+  private static long sendBulk(InetSocketAddress address, int size) {
+    try (Socket socket = new Socket()) {
+      socket.connect(address, 5000);
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write('B');
+      byte[] chunk = new byte[64 * 1024];
+      new Random(size).nextBytes(chunk);
+      for (int sent = 0; sent < size; sent += chunk.length) {
+        out.write(chunk, 0, Math.min(chunk.length, size - sent));
+      }
+      socket.shutdownOutput();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      long count = in.readLong();
+      assertThat(in.read()).isEqualTo(-1);
+      return count;
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  /**
+   * Upstream of the control/bulk test: a connection starting with 'C' answers each int with its
+   * successor until EOF; one starting with 'B' counts bytes until EOF, then answers the count.
+   */
+  private void serveControlAndBulk(ServerSocket listener) {
+    while (!listener.isClosed()) {
+      Socket accepted;
+      try {
+        accepted = listener.accept();
+      } catch (Exception e) {
+        return;
+      }
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try (Socket s = accepted) {
+                  DataInputStream in = new DataInputStream(s.getInputStream());
+                  DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                  if (in.readByte() == 'C') {
+                    while (true) {
+                      int n;
+                      try {
+                        n = in.readInt();
+                      } catch (java.io.EOFException eof) {
+                        break;
+                      }
+                      out.writeInt(n + 1);
+                    }
+                  } else {
+                    long count = 0;
+                    byte[] buf = new byte[64 * 1024];
+                    for (int r = in.read(buf); r >= 0; r = in.read(buf)) {
+                      count += r;
+                    }
+                    out.writeLong(count);
+                  }
+                  s.shutdownOutput();
+                } catch (Exception e) {
+                  upstreamErrors.add(e);
+                }
+              });
+    }
+  }
+
+  /**
+   * A short connection reset by its client while it waits for its tunnel: the held channel closes
+   * and the read error does not travel on to handlers that do not expect it.
+   */
+  @Test
+  void heldConnectionResetBeforeSpliceClosesQuietly() throws Exception {
+    List<Throwable> passedOn = new CopyOnWriteArrayList<>();
+    CompletableFuture<Channel> accepted = new CompletableFuture<>();
+    Channel listener =
+        new ServerBootstrap()
+            .group(group)
+            .channel(EpollServerSocketChannel.class)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childHandler(
+                new ChannelInitializer<>() {
+                  @Override
+                  protected void initChannel(Channel c) {
+                    c.pipeline()
+                        .addLast(
+                            Relay.holdInbound(),
+                            new ChannelInboundHandlerAdapter() {
+                              @Override
+                              public void exceptionCaught(ChannelHandlerContext ctx, Throwable t) {
+                                passedOn.add(t);
+                              }
+                            });
+                    accepted.complete(c);
+                  }
+                })
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
+    closeAfter.add(listener);
+    try (Socket client = new Socket()) {
+      client.connect(listener.localAddress(), 5000);
+      client.getOutputStream().write("short".getBytes(StandardCharsets.UTF_8));
+      client.setSoLinger(true, 0);
+    }
+    Channel held = accepted.get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !held.isOpen());
+    assertThat(passedOn).isEmpty();
   }
 
   private static int statusOf(CompletableFuture<Channel> f) throws Exception {

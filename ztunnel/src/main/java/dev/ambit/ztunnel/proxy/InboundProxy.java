@@ -14,7 +14,6 @@ import dev.ambit.ztunnel.telemetry.ConnectionRecord;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import java.net.InetAddress;
@@ -194,8 +193,9 @@ final class InboundProxy {
             .group(loop)
             .channelFactory(ctx.config().transparent() ? pod.transparentSockets() : pod.sockets())
             .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.TCP_NODELAY, true)
-            .handler(new ChannelInboundHandlerAdapter());
+            .handler(dev.ambit.transport.hbone.Relay.holdInbound());
     ChannelFuture f =
         ctx.config().transparent()
             ? b.connect(target, new InetSocketAddress(source, 0))

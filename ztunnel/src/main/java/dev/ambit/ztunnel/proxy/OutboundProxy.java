@@ -161,8 +161,9 @@ final class OutboundProxy {
             .group(downstream.eventLoop())
             .channelFactory(pod.sockets())
             .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.TCP_NODELAY, true)
-            .handler(new io.netty.channel.ChannelInboundHandlerAdapter())
+            .handler(Relay.holdInbound())
             .connect(route.target());
     f.addListener(
         done -> {

@@ -3,6 +3,7 @@ package dev.ambit.ztunnel.proxy;
 import dev.ambit.proto.workload.TunnelProtocol;
 import dev.ambit.proto.workload.Workload;
 import dev.ambit.transport.hbone.HboneServer;
+import dev.ambit.transport.hbone.Relay;
 import dev.ambit.transport.hbone.ServerTlsSelector;
 import dev.ambit.transport.identity.SpiffeId;
 import dev.ambit.transport.netns.NetnsChannelFactory;
@@ -192,7 +193,7 @@ public final class PodProxy {
             new ChannelInitializer<>() {
               @Override
               protected void initChannel(Channel ch) {
-                ch.config().setAutoRead(false);
+                holdInbound(ch);
                 inbound.plaintext(ch);
               }
             }));
@@ -223,8 +224,17 @@ public final class PodProxy {
             });
   }
 
+  /**
+   * Keeps what an accepted connection sends (bytes, EOF, a reset) until it is spliced: a short
+   * connection may end before its tunnel is up.
+   */
+  private static void holdInbound(Channel ch) {
+    ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    ch.pipeline().addLast(Relay.holdInbound());
+  }
+
   private void captured(Channel ch) {
-    ch.config().setAutoRead(false);
+    holdInbound(ch);
     InetSocketAddress target = OriginalDestination.of(ch).orElse(null);
     if (target == null || target.equals(ch.localAddress())) {
       LOG.debug("connection on the outbound port of {} has no original destination", spec.uid());
