@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import dev.ambit.control.ca.Keys;
 import dev.ambit.control.ca.TestCerts;
 import dev.ambit.proto.client.CaClient;
 import dev.ambit.proto.client.ControlPlaneCredentials;
@@ -21,6 +20,7 @@ import dev.ambit.proto.control.ObjectRef;
 import dev.ambit.proto.control.PodInfo;
 import dev.ambit.proto.security.Authorization;
 import dev.ambit.proto.workload.Address;
+import dev.ambit.transport.identity.CertificateIssuer;
 import io.grpc.StatusRuntimeException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -282,7 +282,7 @@ class ControlPlaneTest {
           new CaClient("127.0.0.1:" + cp.xdsPort(), ControlPlaneCredentials.fromDirectory(creds))) {
         assertThat(
                 ca.createCertificate(
-                    TestCerts.csr(Keys.newKeyPair()),
+                    TestCerts.csr(CertificateIssuer.newKeyPair()),
                     "spiffe://cluster.local/ns/shop/sa/reviews",
                     Duration.ofHours(1)))
             .hasSize(2);
@@ -294,7 +294,7 @@ class ControlPlaneTest {
         assertThatThrownBy(
                 () ->
                     ca.createCertificate(
-                        TestCerts.csr(Keys.newKeyPair()),
+                        TestCerts.csr(CertificateIssuer.newKeyPair()),
                         "spiffe://cluster.local/ns/shop/sa/reviews",
                         Duration.ofHours(1)))
             .hasMessageContaining("PERMISSION_DENIED")

@@ -1,5 +1,7 @@
 package dev.ambit.control.ca;
 
+import dev.ambit.transport.identity.CertificateIssuer;
+import dev.ambit.transport.identity.Pem;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,17 +46,17 @@ public final class CaLoader {
     Path keyFile = dir.resolve("root-key.pem");
     try {
       if (Files.exists(certFile) && Files.exists(keyFile)) {
-        X509Certificate cert = Pem.certificates(Pem.read(certFile)).getFirst();
-        PrivateKey key = Pem.privateKey(Pem.read(keyFile));
+        X509Certificate cert = Pem.certificates(PemFiles.read(certFile)).getFirst();
+        PrivateKey key = Pem.privateKey(PemFiles.read(keyFile));
         requireMatchingKey(cert, key, keyFile);
         log.info("reusing root CA {} from {}", cert.getSubjectX500Principal(), dir);
         return new CaMaterial(cert, key, List.of());
       }
       Files.createDirectories(dir);
-      KeyPair pair = Keys.newKeyPair();
+      KeyPair pair = CertificateIssuer.newKeyPair();
       X509Certificate cert = selfSignedRoot(pair, trustDomain);
-      Pem.writePrivate(keyFile, Pem.encode(pair.getPrivate()));
-      Pem.write(certFile, Pem.encode(cert), "rw-r--r--");
+      PemFiles.writePrivate(keyFile, Pem.encodePrivateKey(pair.getPrivate()));
+      PemFiles.write(certFile, Pem.encode(cert), "rw-r--r--");
       log.info("created root CA {} in {}", cert.getSubjectX500Principal(), dir);
       return new CaMaterial(cert, pair.getPrivate(), List.of());
     } catch (java.io.IOException e) {
@@ -64,14 +66,14 @@ public final class CaLoader {
 
   /** Loads a plug-in CA directory; the signer is an intermediate under the given root. */
   public static CaMaterial loadPlugin(Path dir) {
-    X509Certificate caCert = Pem.certificates(Pem.read(dir.resolve("ca-cert.pem"))).getFirst();
-    PrivateKey caKey = Pem.privateKey(Pem.read(dir.resolve("ca-key.pem")));
+    X509Certificate caCert = Pem.certificates(PemFiles.read(dir.resolve("ca-cert.pem"))).getFirst();
+    PrivateKey caKey = Pem.privateKey(PemFiles.read(dir.resolve("ca-key.pem")));
     requireMatchingKey(caCert, caKey, dir.resolve("ca-key.pem"));
-    X509Certificate root = Pem.certificates(Pem.read(dir.resolve("root-cert.pem"))).getFirst();
+    X509Certificate root = Pem.certificates(PemFiles.read(dir.resolve("root-cert.pem"))).getFirst();
     List<X509Certificate> above = new ArrayList<>();
     Path chainFile = dir.resolve("cert-chain.pem");
     if (Files.exists(chainFile)) {
-      for (X509Certificate c : Pem.certificates(Pem.read(chainFile))) {
+      for (X509Certificate c : Pem.certificates(PemFiles.read(chainFile))) {
         if (!c.equals(caCert) && !c.equals(root)) {
           above.add(c);
         }

@@ -6,6 +6,7 @@ import dev.ambit.control.server.CallerNode;
 import dev.ambit.proto.ca.IstioCertificateRequest;
 import dev.ambit.proto.ca.IstioCertificateResponse;
 import dev.ambit.proto.ca.IstioCertificateServiceGrpc;
+import dev.ambit.transport.identity.Pem;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.X509Certificate;

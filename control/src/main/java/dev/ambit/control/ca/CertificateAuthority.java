@@ -1,5 +1,7 @@
 package dev.ambit.control.ca;
 
+import dev.ambit.transport.identity.CertificateIssuer;
+import dev.ambit.transport.identity.Pem;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -90,7 +92,7 @@ public final class CertificateAuthority {
 
   /** A key and chain for a node of this mesh, naming it as {@link Identities#nodeUri}. */
   public IssuedCredential issueNodeCredential(String node, Duration lifetime) {
-    KeyPair pair = Keys.newKeyPair();
+    KeyPair pair = CertificateIssuer.newKeyPair();
     X509Certificate leaf =
         leaf(
             pair.getPublic(),
@@ -104,7 +106,7 @@ public final class CertificateAuthority {
   /** The control plane's serving certificate for the given DNS names and IP addresses. */
   public IssuedCredential issueServerCredential(
       List<String> dnsNames, List<String> ipAddresses, Duration lifetime) {
-    KeyPair pair = Keys.newKeyPair();
+    KeyPair pair = CertificateIssuer.newKeyPair();
     List<GeneralName> names = new ArrayList<>();
     names.add(
         new GeneralName(GeneralName.uniformResourceIdentifier, Identities.controlUri(trustDomain)));

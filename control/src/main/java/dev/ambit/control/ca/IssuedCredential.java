@@ -1,5 +1,6 @@
 package dev.ambit.control.ca;
 
+import dev.ambit.transport.identity.Pem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,8 +26,8 @@ public record IssuedCredential(PrivateKey key, List<X509Certificate> chain, X509
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + dir, e);
     }
-    Pem.writePrivate(dir.resolve("key.pem"), Pem.encode(key));
-    Pem.write(dir.resolve("cert-chain.pem"), Pem.encode(chain), "rw-r--r--");
-    Pem.write(dir.resolve("root-cert.pem"), Pem.encode(root), "rw-r--r--");
+    PemFiles.writePrivate(dir.resolve("key.pem"), Pem.encodePrivateKey(key));
+    PemFiles.write(dir.resolve("cert-chain.pem"), Pem.encodeCertificates(chain), "rw-r--r--");
+    PemFiles.write(dir.resolve("root-cert.pem"), Pem.encode(root), "rw-r--r--");
   }
 }

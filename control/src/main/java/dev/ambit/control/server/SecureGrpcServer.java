@@ -1,7 +1,7 @@
 package dev.ambit.control.server;
 
 import dev.ambit.control.ca.IssuedCredential;
-import dev.ambit.control.ca.Pem;
+import dev.ambit.transport.identity.Pem;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -32,7 +32,9 @@ public final class SecureGrpcServer implements AutoCloseable {
     try {
       TlsServerCredentials.Builder tls =
           TlsServerCredentials.newBuilder()
-              .keyManager(stream(Pem.encode(serving.chain())), stream(Pem.encode(serving.key())))
+              .keyManager(
+                  stream(Pem.encodeCertificates(serving.chain())),
+                  stream(Pem.encodePrivateKey(serving.key())))
               .trustManager(stream(Pem.encode(serving.root())))
               .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
       NettyServerBuilder builder =

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ambit.control.server.ControlFixture;
 import dev.ambit.proto.client.CaClient;
 import dev.ambit.proto.client.ControlPlaneCredentials;
+import dev.ambit.transport.identity.CertificateIssuer;
+import dev.ambit.transport.identity.Pem;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
@@ -50,7 +52,8 @@ class CaServiceTest {
   void nodeObtainsTheIdentityOfItsOwnPod() {
     try (CaClient client = new CaClient(control.target(), control.node("node1"))) {
       List<String> pems =
-          client.createCertificate(TestCerts.csr(Keys.newKeyPair()), CURL, Duration.ofHours(1));
+          client.createCertificate(
+              TestCerts.csr(CertificateIssuer.newKeyPair()), CURL, Duration.ofHours(1));
 
       List<X509Certificate> chain = pems.stream().map(p -> Pem.certificates(p).getFirst()).toList();
       assertThat(chain).hasSize(2);
@@ -66,7 +69,9 @@ class CaServiceTest {
   void nodeIsRefusedTheIdentityOfAPodOnAnotherNode() {
     try (CaClient client = new CaClient(control.target(), control.node("node2"))) {
       assertThatThrownBy(
-              () -> client.createCertificate(TestCerts.csr(Keys.newKeyPair()), CURL, Duration.ZERO))
+              () ->
+                  client.createCertificate(
+                      TestCerts.csr(CertificateIssuer.newKeyPair()), CURL, Duration.ZERO))
           .isInstanceOfSatisfying(
               StatusRuntimeException.class,
               e -> {
@@ -87,7 +92,7 @@ class CaServiceTest {
       assertThatThrownBy(
               () ->
                   client.createCertificate(
-                      TestCerts.csr(Keys.newKeyPair()),
+                      TestCerts.csr(CertificateIssuer.newKeyPair()),
                       "spiffe://other.org/ns/default/sa/curl",
                       Duration.ZERO))
           .hasMessageContaining("PERMISSION_DENIED")
@@ -104,7 +109,9 @@ class CaServiceTest {
     try (CaClient client =
         new CaClient(control.target(), ControlPlaneCredentials.fromDirectory(d))) {
       assertThatThrownBy(
-              () -> client.createCertificate(TestCerts.csr(Keys.newKeyPair()), CURL, Duration.ZERO))
+              () ->
+                  client.createCertificate(
+                      TestCerts.csr(CertificateIssuer.newKeyPair()), CURL, Duration.ZERO))
           .isInstanceOfSatisfying(
               StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));

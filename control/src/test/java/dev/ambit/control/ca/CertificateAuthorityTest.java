@@ -3,6 +3,8 @@ package dev.ambit.control.ca;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ambit.transport.identity.CertificateIssuer;
+import dev.ambit.transport.identity.Pem;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +42,7 @@ class CertificateAuthorityTest {
   void leafHasSpiffeSanKeyUsageLifetimeAndChainToRoot() throws Exception {
     CaMaterial root = CaLoader.loadOrCreateRoot(home.resolve("ca"), "cluster.local");
     CertificateAuthority ca = ca(root, Duration.ofDays(7));
-    KeyPair pair = Keys.newKeyPair();
+    KeyPair pair = CertificateIssuer.newKeyPair();
     String uri = "spiffe://cluster.local/ns/default/sa/curl";
 
     List<X509Certificate> chain = ca.signCsr(TestCerts.csr(pair), uri, Duration.ZERO);
@@ -69,7 +71,7 @@ class CertificateAuthorityTest {
         ca(CaLoader.loadOrCreateRoot(home, "cluster.local"), Duration.ofHours(2));
     X509Certificate leaf =
         ca.signCsr(
-                TestCerts.csr(Keys.newKeyPair()),
+                TestCerts.csr(CertificateIssuer.newKeyPair()),
                 "spiffe://cluster.local/ns/a/sa/b",
                 Duration.ofDays(3))
             .getFirst();
@@ -97,7 +99,9 @@ class CertificateAuthorityTest {
     X509Certificate issued =
         ca(first, Duration.ofDays(1))
             .signCsr(
-                TestCerts.csr(Keys.newKeyPair()), "spiffe://cluster.local/ns/a/sa/b", Duration.ZERO)
+                TestCerts.csr(CertificateIssuer.newKeyPair()),
+                "spiffe://cluster.local/ns/a/sa/b",
+                Duration.ZERO)
             .getFirst();
 
     CaMaterial second = CaLoader.loadOrCreateRoot(dir, "cluster.local");
@@ -111,22 +115,23 @@ class CertificateAuthorityTest {
 
   @Test
   void pluginCaSignsAsIntermediateUnderTheOrganisationRoot() throws Exception {
-    KeyPair orgKey = Keys.newKeyPair();
+    KeyPair orgKey = CertificateIssuer.newKeyPair();
     X509Certificate orgRoot = CaLoader.selfSignedRoot(orgKey, "example.org");
-    KeyPair interKey = Keys.newKeyPair();
+    KeyPair interKey = CertificateIssuer.newKeyPair();
     X509Certificate inter = intermediate(interKey, orgRoot, orgKey);
     Path plugin = home.resolve("cacerts");
     Files.createDirectories(plugin);
     Files.writeString(plugin.resolve("ca-cert.pem"), Pem.encode(inter));
-    Files.writeString(plugin.resolve("ca-key.pem"), Pem.encode(interKey.getPrivate()));
+    Files.writeString(plugin.resolve("ca-key.pem"), Pem.encodePrivateKey(interKey.getPrivate()));
     Files.writeString(plugin.resolve("root-cert.pem"), Pem.encode(orgRoot));
-    Files.writeString(plugin.resolve("cert-chain.pem"), Pem.encode(inter, orgRoot));
+    Files.writeString(
+        plugin.resolve("cert-chain.pem"), Pem.encodeCertificates(List.of(inter, orgRoot)));
 
     CaMaterial material = CaLoader.loadPlugin(plugin);
     List<X509Certificate> chain =
         ca(material, Duration.ofDays(1))
             .signCsr(
-                TestCerts.csr(Keys.newKeyPair()),
+                TestCerts.csr(CertificateIssuer.newKeyPair()),
                 "spiffe://cluster.local/ns/a/sa/b",
                 Duration.ZERO);
 
@@ -137,13 +142,15 @@ class CertificateAuthorityTest {
 
   @Test
   void pluginCaWithMismatchedKeyIsRejected() throws Exception {
-    KeyPair orgKey = Keys.newKeyPair();
+    KeyPair orgKey = CertificateIssuer.newKeyPair();
     X509Certificate orgRoot = CaLoader.selfSignedRoot(orgKey, "example.org");
-    X509Certificate inter = intermediate(Keys.newKeyPair(), orgRoot, orgKey);
+    X509Certificate inter = intermediate(CertificateIssuer.newKeyPair(), orgRoot, orgKey);
     Path plugin = home.resolve("cacerts");
     Files.createDirectories(plugin);
     Files.writeString(plugin.resolve("ca-cert.pem"), Pem.encode(inter));
-    Files.writeString(plugin.resolve("ca-key.pem"), Pem.encode(Keys.newKeyPair().getPrivate()));
+    Files.writeString(
+        plugin.resolve("ca-key.pem"),
+        Pem.encodePrivateKey(CertificateIssuer.newKeyPair().getPrivate()));
     Files.writeString(plugin.resolve("root-cert.pem"), Pem.encode(orgRoot));
 
     assertThatThrownBy(() -> CaLoader.loadPlugin(plugin))

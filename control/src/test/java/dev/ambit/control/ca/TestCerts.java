@@ -1,5 +1,6 @@
 package dev.ambit.control.ca;
 
+import dev.ambit.transport.identity.Pem;
 import java.security.KeyPair;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
