@@ -297,6 +297,11 @@ scenario_memory() {
       for c in $(round_order "$r" stunnel haproxy ambit); do
         # both peers share the plain server pod's holder
         [[ $c == haproxy ]] && ln -sf "$WORK/hold-stunnel.count" "$WORK/hold-haproxy.count"
+        # A peer's proxy holds two descriptors per connection, in one process with this shell's limit.
+        if [[ $c != ambit ]] && ((2 * n + 100 > $(ulimit -n))); then
+          ((r == 0)) && failure memory "$c" "hold $n connections" "needs $((2 * n + 100)) descriptors, the limit is $(ulimit -n)"
+          continue
+        fi
         hold_run "$c" "$n" "${idle[$c-client]}" "${idle[$c-server]}"
         log "memory round $((r + 1)) $c: $n idle connections done"
       done
