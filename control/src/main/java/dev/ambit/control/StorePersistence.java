@@ -24,6 +24,11 @@ final class StorePersistence {
 
   private final Path file;
   private long savedRevision = -1;
+  private final java.util.concurrent.ExecutorService writer =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          Thread.ofPlatform().daemon().name("ambit-persist").factory());
+  private final java.util.concurrent.atomic.AtomicReference<ConfigSnapshot> queued =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   StorePersistence(Path home) {
     this.file = home.resolve("config").resolve("objects.yaml");
@@ -48,7 +53,38 @@ final class StorePersistence {
     }
   }
 
-  void save(ConfigSnapshot snapshot) {
+  /**
+   * Saves {@code snapshot} on the writer thread, off the state thread: writing every object takes
+   * long in a big mesh. Snapshots queued while a write runs collapse into the latest.
+   */
+  void saveLater(ConfigSnapshot snapshot) {
+    if (queued.getAndSet(snapshot) == null) {
+      try {
+        writer.execute(
+            () -> {
+              ConfigSnapshot latest = queued.getAndSet(null);
+              if (latest != null) {
+                save(latest);
+              }
+            });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        queued.set(null); // closed: close() wrote the final content
+      }
+    }
+  }
+
+  /** Finishes queued writes, then saves {@code last} (the store's final content). */
+  void close(ConfigSnapshot last) {
+    writer.shutdown();
+    try {
+      writer.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    save(last);
+  }
+
+  synchronized void save(ConfigSnapshot snapshot) {
     if (snapshot.resourceVersion() == savedRevision) {
       return;
     }

@@ -17,6 +17,7 @@ import java.util.Map;
  *
  * @param problems human-readable reasons an object could not be fully configured (e.g. an unknown
  *     waypoint), by "Kind namespace/name"; shown by describe
+ * @param delta the xDS names that changed since the state this one was computed from
  */
 public record MeshState(
     ConfigSnapshot config,
@@ -27,7 +28,8 @@ public record MeshState(
     Map<String, L7Authorization> l7Authorizations,
     Map<String, PodInfo> pods,
     Map<String, String> problems,
-    Map<String, Map<String, XdsResource>> xds) {
+    Map<String, Map<String, XdsResource>> xds,
+    XdsSnapshot.Delta delta) {
 
   public MeshState {
     workloads = Map.copyOf(workloads);
@@ -42,6 +44,6 @@ public record MeshState(
 
   /** The xDS resources of this state (versions are content hashes). */
   public XdsSnapshot toXds(long version, long changedAtNanos) {
-    return new XdsSnapshot(version, changedAtNanos, xds);
+    return new XdsSnapshot(version, changedAtNanos, xds, delta);
   }
 }
