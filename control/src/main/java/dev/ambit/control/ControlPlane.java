@@ -1,5 +1,6 @@
 package dev.ambit.control;
 
+import dev.ambit.api.ResourceKey;
 import dev.ambit.api.store.ConfigSnapshot;
 import dev.ambit.api.store.ConfigStore;
 import dev.ambit.control.ca.CaLoader;
@@ -38,6 +39,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -101,6 +103,7 @@ public final class ControlPlane implements AutoCloseable {
   private final PendingChanges pending = new PendingChanges();
   private volatile MeshState state;
   private long builtRevision;
+  private boolean fullSchedule = true;
   private long snapshotVersion;
   private SecureGrpcServer xds;
   private DebugServer debug;
@@ -227,7 +230,9 @@ public final class ControlPlane implements AutoCloseable {
     try {
       waypoints.reconcile(store.snapshot(), store);
       allocator.reconcile(store.snapshot(), store);
-      scheduler.reconcile(store.snapshot(), store);
+      Set<ResourceKey> changed = pending.takeForReconcile();
+      scheduler.reconcile(store.snapshot(), store, fullSchedule ? null : changed);
+      fullSchedule = false;
       MeshState next = nextState();
       state = next;
       metrics.stateBuilt();

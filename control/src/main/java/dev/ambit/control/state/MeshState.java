@@ -32,14 +32,19 @@ public record MeshState(
     XdsSnapshot.Delta delta) {
 
   public MeshState {
-    workloads = Map.copyOf(workloads);
-    services = Map.copyOf(services);
-    authorizations = Map.copyOf(authorizations);
-    routes = Map.copyOf(routes);
-    l7Authorizations = Map.copyOf(l7Authorizations);
-    pods = Map.copyOf(pods);
-    problems = Map.copyOf(problems);
+    workloads = immutable(workloads);
+    services = immutable(services);
+    authorizations = immutable(authorizations);
+    routes = immutable(routes);
+    l7Authorizations = immutable(l7Authorizations);
+    pods = immutable(pods);
+    problems = immutable(problems);
     xds = Map.copyOf(xds);
+  }
+
+  /** The builder's maps are immutable already (and large): only other maps are copied. */
+  private static <V> Map<String, V> immutable(Map<String, V> map) {
+    return map instanceof ShardedMap<V> ? map : Map.copyOf(map);
   }
 
   /** The xDS resources of this state (versions are content hashes). */

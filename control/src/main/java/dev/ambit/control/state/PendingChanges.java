@@ -19,14 +19,26 @@ public final class PendingChanges {
   public record Batch(ConfigSnapshot snapshot, Set<ResourceKey> keys) {}
 
   private Set<ResourceKey> keys = new HashSet<>();
+  private Set<ResourceKey> unreconciled = new HashSet<>();
   private ConfigSnapshot snapshot;
 
   public synchronized void add(List<WatchEvent> events, ConfigSnapshot after) {
     for (WatchEvent e : events) {
       keys.add(e.object().key());
+      unreconciled.add(e.object().key());
     }
     snapshot = after;
     notifyAll();
+  }
+
+  /**
+   * The keys changed since the last call, for reconcilers (a second, independent queue: each change
+   * is seen once by the reconcilers and once by the builder).
+   */
+  public synchronized Set<ResourceKey> takeForReconcile() {
+    Set<ResourceKey> out = unreconciled;
+    unreconciled = new HashSet<>();
+    return out;
   }
 
   /**
