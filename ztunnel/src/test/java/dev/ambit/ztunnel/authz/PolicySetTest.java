@@ -491,6 +491,51 @@ class PolicySetTest {
     assertThat(s.evaluate(conn("::1", BACK, "10.0.0.2", 80)).allowed()).isFalse();
   }
 
+  /**
+   * PeerAuthentication as the control plane translates it: STRICT is a DENY of peers without a
+   * principal; port-level STRICT adds the ports, a STRICT workload with PERMISSIVE ports excludes
+   * them.
+   */
+  @Test
+  void strictPeerAuthenticationDeniesOnlyPeersWithoutAPrincipal() throws Exception {
+    Match noPrincipal = Match.newBuilder().addNotPrincipals(presence()).build();
+    PolicySet strict = set(policy("strict", Action.DENY, noPrincipal));
+    assertThat(strict.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed()).isFalse();
+    assertThat(strict.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).allowed()).isTrue();
+
+    Authorization strictPort =
+        Authorization.newBuilder()
+            .setName("strict-9090")
+            .setNamespace("back")
+            .setAction(Action.DENY)
+            .addRules(
+                Rule.newBuilder()
+                    .addClauses(Clause.newBuilder().addMatches(noPrincipal))
+                    .addClauses(
+                        Clause.newBuilder()
+                            .addMatches(Match.newBuilder().addDestinationPorts(9090))))
+            .build();
+    PolicySet portLevel = set(strictPort);
+    assertThat(portLevel.evaluate(conn("10.0.0.1", null, "10.0.0.2", 9090)).allowed()).isFalse();
+    assertThat(portLevel.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed()).isTrue();
+    assertThat(portLevel.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 9090)).allowed()).isTrue();
+
+    Authorization permissivePort =
+        strictPort.toBuilder()
+            .setName("strict-but-8080")
+            .setRules(
+                0,
+                Rule.newBuilder()
+                    .addClauses(Clause.newBuilder().addMatches(noPrincipal))
+                    .addClauses(
+                        Clause.newBuilder()
+                            .addMatches(Match.newBuilder().addNotDestinationPorts(8080))))
+            .build();
+    PolicySet relaxed = set(permissivePort);
+    assertThat(relaxed.evaluate(conn("10.0.0.1", null, "10.0.0.2", 8080)).allowed()).isTrue();
+    assertThat(relaxed.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed()).isFalse();
+  }
+
   @Test
   void principalsIgnorePlaintextPeers() throws Exception {
     PolicySet s =
