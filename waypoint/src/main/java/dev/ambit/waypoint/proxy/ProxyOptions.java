@@ -6,16 +6,13 @@ import java.time.Duration;
 /**
  * Limits and tuning of the proxy.
  *
- * @param maxRequestBytes bigger request bodies are answered 413
- * @param maxResponseBytes bigger upstream responses fail the attempt
- * @param maxRetriableBytes requests with bigger bodies are never retried
+ * @param maxRetriableBytes request bodies are streamed; their first bytes up to this many are kept
+ *     so that a retry or a mirror can send them again, and bigger ones are never retried
  * @param maxPendingPerBackend requests in flight per backend service port before answering 503
  * @param sniffTimeout a stream silent this long is proxied as TCP (server-first protocols)
  * @param upstreamIdleTimeout a pooled HTTP/1.1 upstream connection unused this long is closed
  */
 public record ProxyOptions(
-    int maxRequestBytes,
-    int maxResponseBytes,
     int maxRetriableBytes,
     int maxPendingPerBackend,
     Duration sniffTimeout,
@@ -24,45 +21,19 @@ public record ProxyOptions(
 
   public static ProxyOptions defaults() {
     return new ProxyOptions(
-        16 << 20,
-        64 << 20,
-        64 << 10,
-        1024,
-        Duration.ofSeconds(1),
-        Duration.ofSeconds(60),
-        OutlierPolicy.DEFAULT);
+        64 << 10, 1024, Duration.ofSeconds(1), Duration.ofSeconds(60), OutlierPolicy.DEFAULT);
   }
 
   public ProxyOptions withOutlier(OutlierPolicy p) {
     return new ProxyOptions(
-        maxRequestBytes,
-        maxResponseBytes,
-        maxRetriableBytes,
-        maxPendingPerBackend,
-        sniffTimeout,
-        upstreamIdleTimeout,
-        p);
+        maxRetriableBytes, maxPendingPerBackend, sniffTimeout, upstreamIdleTimeout, p);
   }
 
   public ProxyOptions withMaxPendingPerBackend(int n) {
-    return new ProxyOptions(
-        maxRequestBytes,
-        maxResponseBytes,
-        maxRetriableBytes,
-        n,
-        sniffTimeout,
-        upstreamIdleTimeout,
-        outlier);
+    return new ProxyOptions(maxRetriableBytes, n, sniffTimeout, upstreamIdleTimeout, outlier);
   }
 
   public ProxyOptions withUpstreamIdleTimeout(Duration d) {
-    return new ProxyOptions(
-        maxRequestBytes,
-        maxResponseBytes,
-        maxRetriableBytes,
-        maxPendingPerBackend,
-        sniffTimeout,
-        d,
-        outlier);
+    return new ProxyOptions(maxRetriableBytes, maxPendingPerBackend, sniffTimeout, d, outlier);
   }
 }
