@@ -240,12 +240,10 @@ final class RequestBody {
   }
 
   private void maybeRead() {
-    if (source != null
-        && !ended
-        && !released
-        && pending.isEmpty()
-        && inFlight == 0
-        && (sink != null || bytes < maxReplay)) {
+    if (source == null || ended || released) {
+      return;
+    }
+    if (sink == null ? bytes < maxReplay : pending.isEmpty() && inFlight == 0) {
       source.read();
     }
   }
