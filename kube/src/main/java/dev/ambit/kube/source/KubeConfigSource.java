@@ -87,8 +87,13 @@ public final class KubeConfigSource implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     Set<Kind> listed = EnumSet.noneOf(Kind.class);
     Set<ResourceKey> present = new HashSet<>();
+    List<CompletableFuture<?>> starts = new ArrayList<>();
     for (Watched w : watched) {
-      CompletableFuture<?> started = w.informer().start().toCompletableFuture();
+      starts.add(w.informer().start().toCompletableFuture());
+    }
+    for (int i = 0; i < watched.size(); i++) {
+      Watched w = watched.get(i);
+      CompletableFuture<?> started = starts.get(i);
       try {
         started.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         listed.add(w.kind());

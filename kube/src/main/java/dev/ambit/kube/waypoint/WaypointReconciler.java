@@ -413,9 +413,11 @@ public final class WaypointReconciler implements AutoCloseable {
     return gw != null && isWaypoint(gw);
   }
 
+  /** Equal as JSON values (key order and number types aside). */
   private boolean sameJson(Object a, Object b) {
     var json = client.getKubernetesSerialization();
-    return json.asJson(a).equals(json.asJson(b));
+    return json.unmarshal(json.asJson(a), Map.class)
+        .equals(json.unmarshal(json.asJson(b), Map.class));
   }
 
   private static boolean managed(HasMetadata o) {
