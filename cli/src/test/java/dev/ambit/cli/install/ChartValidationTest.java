@@ -96,7 +96,11 @@ class ChartValidationTest {
         control.getSpec().getTemplate().getMetadata().getLabels());
     PodSpec cp = control.getSpec().getTemplate().getSpec();
     assertPodSpec(cp, "ambit/control:0.1.0");
-    assertThat(cp.getContainers().getFirst().getArgs()).startsWith("control", "--kube");
+    assertThat(cp.getContainers().getFirst().getArgs())
+        .startsWith("control", "--kube")
+        .containsSequence("--node-account", "ambit-system/ambit-ztunnel")
+        .containsSequence("--token-audience", "istio-ca")
+        .containsSequence("--waypoint-image", "ambit/waypoint:0.1.0");
     assertThat(cp.getServiceAccountName()).isEqualTo("ambit-control");
     assertThat(cp.getContainers().getFirst().getSecurityContext().getReadOnlyRootFilesystem())
         .isTrue();
@@ -149,11 +153,10 @@ class ChartValidationTest {
     assertThat(rules(one(ClusterRole.class, "ambit-control").getRules()))
         .containsExactlyInAnyOrder(
             "/namespaces get,list,watch",
-            "/nodes get,list,watch",
             "/pods get,list,watch",
             "/serviceaccounts get,list,watch",
             "/services get,list,watch",
-            "discovery.k8s.io/endpointslices get,list,watch",
+            "/nodes get",
             "security.istio.io/authorizationpolicies get,list,watch",
             "security.istio.io/peerauthentications get,list,watch",
             "gateway.networking.k8s.io/gateways get,list,watch",
@@ -161,10 +164,12 @@ class ChartValidationTest {
             "authentication.k8s.io/tokenreviews create");
     assertThat(rules(one(ClusterRole.class, "ambit-control-waypoints").getRules()))
         .containsExactlyInAnyOrder(
-            "gateway.networking.k8s.io/gateways/status patch,update",
-            "gateway.networking.k8s.io/httproutes/status patch,update",
-            "apps/deployments create,delete,get,list,patch,update,watch",
-            "/services create,delete,patch,update");
+            "gateway.networking.k8s.io/gateways/status update",
+            "gateway.networking.k8s.io/httproutes/status update",
+            "apps/deployments create,deletecollection,get,list,patch,watch",
+            "/services create,deletecollection,patch",
+            "/serviceaccounts create,deletecollection",
+            "autoscaling/horizontalpodautoscalers list");
     assertThat(rules(one(Role.class, "ambit-control-leader-election").getRules()))
         .containsExactly("coordination.k8s.io/leases create,get,list,patch,update,watch");
     for (String binding : List.of("ambit-control", "ambit-control-waypoints")) {

@@ -49,12 +49,9 @@ class InstallCommandTest {
         .filteredOn(v -> v.getSecret() != null)
         .extracting(v -> v.getSecret().getSecretName())
         .containsExactly("cacerts");
-    assertThat(container.getEnv())
-        .anySatisfy(
-            e -> {
-              assertThat(e.getName()).isEqualTo("AMBIT_WAYPOINT_IMAGE");
-              assertThat(e.getValue()).isEqualTo("r.example/mesh/waypoint:1.2.3");
-            });
+    assertThat(container.getArgs())
+        .containsSequence("--waypoint-image", "r.example/mesh/waypoint:1.2.3")
+        .containsSequence("--node-account", "mesh/ambit-ztunnel");
   }
 
   @Test
