@@ -285,6 +285,15 @@ public final class HbonePool implements AutoCloseable {
       later.forEach(HbonePool.this::acquire);
     }
 
+    /**
+     * A CONNECT went unanswered: the peer or the path to it is not healthy. New streams go to a new
+     * connection; streams still open here go on until they end.
+     */
+    void retire() {
+      log.warn("HBONE connection to {} did not answer a CONNECT; opening new ones", key.proxy());
+      goAway();
+    }
+
     void goAway() {
       boolean idle;
       synchronized (HbonePool.this) {
@@ -320,7 +329,9 @@ public final class HbonePool implements AutoCloseable {
           new DefaultHttp2Headers().method("CONNECT").authority(target.authority());
       target.headers().forEach((name, value) -> headers.set(name.toLowerCase(Locale.ROOT), value));
       new Http2StreamChannelBootstrap(channel)
-          .handler(new ConnectResponse(headers, target.authority(), p.result()))
+          .handler(
+              new ConnectResponse(
+                  headers, target.authority(), p.result(), config.connectTimeout(), this::retire))
           .open()
           .addListener(
               f -> {
