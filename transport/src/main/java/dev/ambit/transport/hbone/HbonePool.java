@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * up to {@code min(maxStreamsPerConnection, server's SETTINGS_MAX_CONCURRENT_STREAMS)} CONNECT
  * streams; beyond that another connection opens. Connections without streams close after the idle
  * timeout; closed or GOAWAY'd connections leave the pool at once. A rotated source certificate (a
- * different {@link WorkloadCertificate}) gets new connections; old ones expire when idle.
- * Thread-safe; {@link #connect} never blocks.
+ * different {@link WorkloadCertificate}) gets new connections; old ones expire when idle. A
+ * connection silent for the connect timeout is probed with a PING and closed when the PING goes
+ * unanswered as long (see {@link Keepalive}). Thread-safe; {@link #connect} never blocks.
  */
 public final class HbonePool implements AutoCloseable {
 
@@ -205,7 +206,10 @@ public final class HbonePool implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                       ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
-                      ch.pipeline().addLast("hbone-client", new Negotiation(Connection.this));
+                      ch.pipeline()
+                          .addLast(
+                              "hbone-client",
+                              new Negotiation(Connection.this, config.connectTimeout()));
                     }
                   });
       // Channel creation may switch network namespaces: do it on an event loop (a platform thread).
@@ -383,10 +387,12 @@ public final class HbonePool implements AutoCloseable {
   /** TLS handshake, ALPN check and HTTP/2 setup of a pooled connection. */
   private static final class Negotiation extends ApplicationProtocolNegotiationHandler {
     private final Connection connection;
+    private final java.time.Duration keepalive;
 
-    Negotiation(Connection connection) {
+    Negotiation(Connection connection, java.time.Duration keepalive) {
       super("none");
       this.connection = connection;
+      this.keepalive = keepalive;
     }
 
     @Override
@@ -398,6 +404,8 @@ public final class HbonePool implements AutoCloseable {
         return;
       }
       connection.established(ctx.channel());
+      ctx.pipeline()
+          .addAfter("tls", "hbone-keepalive", new Keepalive(connection.key.proxy(), keepalive));
       ctx.pipeline()
           .addLast(
               "h2",
