@@ -103,7 +103,7 @@ public final class ControlPlane implements AutoCloseable {
   private final PendingChanges pending = new PendingChanges();
   private volatile MeshState state;
   private long builtRevision;
-  private boolean fullSchedule = true;
+  private boolean firstReconcile = true;
   private long snapshotVersion;
   private SecureGrpcServer xds;
   private DebugServer debug;
@@ -228,11 +228,11 @@ public final class ControlPlane implements AutoCloseable {
 
   private void rebuild(long firstChangeNanos) {
     try {
-      waypoints.reconcile(store.snapshot(), store);
-      allocator.reconcile(store.snapshot(), store);
       Set<ResourceKey> changed = pending.takeForReconcile();
-      scheduler.reconcile(store.snapshot(), store, fullSchedule ? null : changed);
-      fullSchedule = false;
+      waypoints.reconcile(store.snapshot(), store, firstReconcile ? null : changed);
+      allocator.reconcile(store.snapshot(), store);
+      scheduler.reconcile(store.snapshot(), store, firstReconcile ? null : changed);
+      firstReconcile = false;
       MeshState next = nextState();
       state = next;
       metrics.stateBuilt();
