@@ -11,6 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,16 +28,15 @@ final class StorePersistence {
 
   private static final Logger log = LoggerFactory.getLogger(StorePersistence.class);
 
-  static final java.time.Duration QUIET = java.time.Duration.ofSeconds(1);
-  static final java.time.Duration MAX_DELAY = java.time.Duration.ofSeconds(5);
+  static final Duration QUIET = Duration.ofSeconds(1);
+  static final Duration MAX_DELAY = Duration.ofSeconds(5);
 
   private final Path file;
   private long savedRevision = -1;
-  private final java.util.concurrent.ScheduledExecutorService writer =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+  private final ScheduledExecutorService writer =
+      Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("ambit-persist").factory());
-  private final java.util.concurrent.atomic.AtomicReference<ConfigSnapshot> queued =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<ConfigSnapshot> queued = new AtomicReference<>();
   private final Debouncer debouncer =
       new Debouncer(writer, QUIET, MAX_DELAY, firstChange -> writeQueued());
 
@@ -82,7 +86,7 @@ final class StorePersistence {
     writer.shutdownNow();
     queued.set(null);
     try {
-      writer.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      writer.awaitTermination(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
