@@ -18,6 +18,7 @@ import dev.ambit.control.reconcile.ServiceIpAllocator;
 import dev.ambit.control.reconcile.WaypointController;
 import dev.ambit.control.server.DebugServer;
 import dev.ambit.control.server.SecureGrpcServer;
+import dev.ambit.control.server.TokenAuthenticator;
 import dev.ambit.control.server.UnixSocketServer;
 import dev.ambit.control.state.Debouncer;
 import dev.ambit.control.state.MeshState;
@@ -49,8 +50,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane process: config store, reconcilers (waypoint deployments, service VIPs, pod
- * scheduling), mesh state, xDS + CA on the TLS port, the management API on {@code
+ * The control plane process: config store, reconcilers in local mode (waypoint deployments, service
+ * VIPs, pod scheduling), mesh state, xDS + CA on the TLS port, the management API on {@code
  * <home>/control.sock} and metrics/debug on the debug port.
  *
  * <p>Every store change triggers a debounced rebuild (default 100 ms quiet, at most 1 s): the
@@ -61,7 +62,16 @@ public final class ControlPlane implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
-  /** How the control plane is started. {@code pluginCaDir} may be null (self-signed root). */
+  /**
+   * How the control plane is started. {@code pluginCaDir} may be null (self-signed root).
+   *
+   * <p>{@code localMode} (the default): the control plane owns the configuration: it persists the
+   * store, schedules pods, assigns Service VIPs and keeps waypoint pods. Off when an external API
+   * server owns the configuration (Kubernetes mode): the store is then only a cache of it.
+   *
+   * <p>{@code tokenAuthenticator} (may be null) additionally lets xDS/CA callers authenticate with
+   * a bearer token instead of a node credential.
+   */
   public record Options(
       Path home,
       InetSocketAddress xdsAddress,
@@ -69,7 +79,44 @@ public final class ControlPlane implements AutoCloseable {
       String trustDomain,
       Path pluginCaDir,
       Duration maxCertLifetime,
-      Duration debounce) {
+      Duration debounce,
+      boolean localMode,
+      TokenAuthenticator tokenAuthenticator) {
+
+    /** Local mode, node credentials only. */
+    public Options(
+        Path home,
+        InetSocketAddress xdsAddress,
+        InetSocketAddress debugAddress,
+        String trustDomain,
+        Path pluginCaDir,
+        Duration maxCertLifetime,
+        Duration debounce) {
+      this(
+          home,
+          xdsAddress,
+          debugAddress,
+          trustDomain,
+          pluginCaDir,
+          maxCertLifetime,
+          debounce,
+          true,
+          null);
+    }
+
+    /** These options with the configuration owned by an external API server. */
+    public Options external(TokenAuthenticator tokens) {
+      return new Options(
+          home,
+          xdsAddress,
+          debugAddress,
+          trustDomain,
+          pluginCaDir,
+          maxCertLifetime,
+          debounce,
+          false,
+          tokens);
+    }
 
     public static Options defaults(Path home) {
       return new Options(
@@ -120,8 +167,10 @@ public final class ControlPlane implements AutoCloseable {
     this.ca =
         new CertificateAuthority(
             material, options.trustDomain(), options.maxCertLifetime(), Clock.systemUTC());
-    this.persistence = new StorePersistence(options.home());
-    persistence.load(store);
+    this.persistence = options.localMode() ? new StorePersistence(options.home()) : null;
+    if (persistence != null) {
+      persistence.load(store);
+    }
     this.state = builder.build(store.snapshot());
     this.builtRevision = state.config().resourceVersion();
   }
@@ -174,7 +223,8 @@ public final class ControlPlane implements AutoCloseable {
                 Duration.ofDays(365)),
             options.trustDomain(),
             List.of(
-                new CaService(ca, authorizer, metrics), new DeltaAdsService(publisher, metrics)));
+                new CaService(ca, authorizer, metrics), new DeltaAdsService(publisher, metrics)),
+            options.tokenAuthenticator());
     closeables.add(xds);
     debug = new DebugServer(options.debugAddress(), metrics::render, () -> ConfigDump.json(state));
     closeables.add(debug);
@@ -229,9 +279,11 @@ public final class ControlPlane implements AutoCloseable {
   private void rebuild(long firstChangeNanos) {
     try {
       Set<ResourceKey> changed = pending.takeForReconcile();
-      waypoints.reconcile(store.snapshot(), store, firstReconcile ? null : changed);
-      allocator.reconcile(store.snapshot(), store);
-      scheduler.reconcile(store.snapshot(), store, firstReconcile ? null : changed);
+      if (options.localMode()) {
+        waypoints.reconcile(store.snapshot(), store, firstReconcile ? null : changed);
+        allocator.reconcile(store.snapshot(), store);
+        scheduler.reconcile(store.snapshot(), store, firstReconcile ? null : changed);
+      }
       firstReconcile = false;
       MeshState next = nextState();
       state = next;
@@ -240,7 +292,9 @@ public final class ControlPlane implements AutoCloseable {
       for (Consumer<MeshState> l : stateListeners) {
         l.accept(next);
       }
-      persistence.saveLater(next.config());
+      if (persistence != null) {
+        persistence.saveLater(next.config());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -325,6 +379,8 @@ public final class ControlPlane implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    persistence.close(store.snapshot());
+    if (persistence != null) {
+      persistence.close(store.snapshot());
+    }
   }
 }
