@@ -150,7 +150,7 @@ public final class ControlPlane implements AutoCloseable {
   private final PendingChanges pending = new PendingChanges();
   private volatile MeshState state;
   private long builtRevision;
-  private boolean fullSchedule = true;
+  private boolean firstReconcile = true;
   private long snapshotVersion;
   private SecureGrpcServer xds;
   private DebugServer debug;
@@ -280,11 +280,11 @@ public final class ControlPlane implements AutoCloseable {
     try {
       Set<ResourceKey> changed = pending.takeForReconcile();
       if (options.localMode()) {
-        waypoints.reconcile(store.snapshot(), store);
+        waypoints.reconcile(store.snapshot(), store, firstReconcile ? null : changed);
         allocator.reconcile(store.snapshot(), store);
-        scheduler.reconcile(store.snapshot(), store, fullSchedule ? null : changed);
+        scheduler.reconcile(store.snapshot(), store, firstReconcile ? null : changed);
       }
-      fullSchedule = false;
+      firstReconcile = false;
       MeshState next = nextState();
       state = next;
       metrics.stateBuilt();
