@@ -64,7 +64,7 @@ public final class WaypointProxy implements AutoCloseable {
                 new RoutingFilter(random, upstream),
                 new RetryFilter()),
             upstream);
-    this.tcp = new TcpForwarder(connector, lb, random);
+    this.tcp = new TcpForwarder(connector, lb, random, metrics);
     config.onUpdate(
         snapshot -> {
           // Forget load, health and pooled connections of workloads that are gone.
