@@ -42,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,10 @@ public final class ControlPlane implements AutoCloseable {
    *
    * <p>{@code tokenAuthenticator} (may be null) additionally lets xDS/CA callers authenticate with
    * a bearer token instead of a node credential.
+   *
+   * <p>{@code configSource} (may be null) is started with the store before the first state is built
+   * and before any listener opens, so proxies never see the state of a half-filled store; it
+   * returns once the store holds the source's content, and is closed with the control plane.
    */
   public record Options(
       Path home,
@@ -77,7 +82,8 @@ public final class ControlPlane implements AutoCloseable {
       Duration maxCertLifetime,
       Duration debounce,
       boolean localMode,
-      TokenAuthenticator tokenAuthenticator) {
+      TokenAuthenticator tokenAuthenticator,
+      Function<ConfigStore, AutoCloseable> configSource) {
 
     /** Local mode, node credentials only. */
     public Options(
@@ -97,11 +103,13 @@ public final class ControlPlane implements AutoCloseable {
           maxCertLifetime,
           debounce,
           true,
+          null,
           null);
     }
 
     /** These options with the configuration owned by an external API server. */
-    public Options external(TokenAuthenticator tokens) {
+    public Options external(
+        TokenAuthenticator tokens, Function<ConfigStore, AutoCloseable> source) {
       return new Options(
           home,
           xdsAddress,
@@ -111,7 +119,8 @@ public final class ControlPlane implements AutoCloseable {
           maxCertLifetime,
           debounce,
           false,
-          tokens);
+          tokens,
+          source);
     }
 
     public static Options defaults(Path home) {
@@ -190,6 +199,9 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void startListeners() {
+    if (options.configSource() != null) {
+      closeables.add(options.configSource().apply(store));
+    }
     try {
       executor.submit(() -> rebuild(System.nanoTime())).get();
     } catch (InterruptedException e) {
