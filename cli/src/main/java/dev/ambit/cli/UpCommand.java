@@ -68,6 +68,14 @@ final class UpCommand implements Callable<Integer> {
       description = "Return once ready and leave the mesh running.")
   boolean detach;
 
+  @Option(
+      names = "--max-cert-lifetime",
+      paramLabel = "DURATION",
+      description =
+          "Longest workload certificate the control plane issues, ISO-8601, e.g. PT2M to watch"
+              + " rotation (default: the control plane's, PT24H).")
+  Duration maxCertLifetime;
+
   private PrintWriter out;
 
   @Override
@@ -152,17 +160,7 @@ final class UpCommand implements Callable<Integer> {
     Files.deleteIfExists(h.controlSocket());
     MeshState.Component control =
         Components.start(
-            "control",
-            layout.fabricNetns(),
-            logs.resolve("control.log"),
-            h,
-            "control",
-            "--home",
-            h.dir().toString(),
-            "--xds-address",
-            XDS,
-            "--debug-address",
-            MeshLayout.FABRIC_ADDRESS + ":15014");
+            "control", layout.fabricNetns(), logs.resolve("control.log"), h, controlArgs(h));
     state = record(h, state, control);
     awaitOrFail(
         "the control plane's socket " + h.controlSocket(),
@@ -224,6 +222,24 @@ final class UpCommand implements Callable<Integer> {
       awaitReady(h, state, client);
     }
     return state;
+  }
+
+  private String[] controlArgs(AmbitHome h) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "control",
+                "--home",
+                h.dir().toString(),
+                "--xds-address",
+                XDS,
+                "--debug-address",
+                MeshLayout.FABRIC_ADDRESS + ":15014"));
+    if (maxCertLifetime != null) {
+      args.add("--max-cert-lifetime");
+      args.add(maxCertLifetime.toString());
+    }
+    return args.toArray(String[]::new);
   }
 
   private static MeshState record(AmbitHome h, MeshState state, MeshState.Component c) {

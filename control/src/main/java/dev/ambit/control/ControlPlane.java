@@ -1,5 +1,7 @@
 package dev.ambit.control;
 
+import dev.ambit.api.ResourceKey;
+import dev.ambit.api.store.ConfigSnapshot;
 import dev.ambit.api.store.ConfigStore;
 import dev.ambit.control.ca.CaLoader;
 import dev.ambit.control.ca.CaMaterial;
@@ -21,6 +23,7 @@ import dev.ambit.control.server.UnixSocketServer;
 import dev.ambit.control.state.Debouncer;
 import dev.ambit.control.state.MeshState;
 import dev.ambit.control.state.MeshStateBuilder;
+import dev.ambit.control.state.PendingChanges;
 import dev.ambit.control.xds.DeltaAdsService;
 import dev.ambit.control.xds.XdsPublisher;
 import java.io.IOException;
@@ -37,6 +40,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -152,7 +156,10 @@ public final class ControlPlane implements AutoCloseable {
   private final List<Consumer<MeshState>> stateListeners = new CopyOnWriteArrayList<>();
   private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
   private final StorePersistence persistence;
+  private final PendingChanges pending = new PendingChanges();
   private volatile MeshState state;
+  private long builtRevision;
+  private boolean fullSchedule = true;
   private long snapshotVersion;
   private SecureGrpcServer xds;
   private DebugServer debug;
@@ -174,6 +181,7 @@ public final class ControlPlane implements AutoCloseable {
       persistence.load(store);
     }
     this.state = builder.build(store.snapshot());
+    this.builtRevision = state.config().resourceVersion();
   }
 
   /** Starts every listener; returns once they accept connections and the first state is built. */
@@ -202,6 +210,12 @@ public final class ControlPlane implements AutoCloseable {
     if (options.configSource() != null) {
       closeables.add(options.configSource().apply(store));
     }
+    closeables.add(
+        store.watch(
+            (events, snapshot) -> {
+              pending.add(events, snapshot);
+              debouncer.trigger();
+            }));
     try {
       executor.submit(() -> rebuild(System.nanoTime())).get();
     } catch (InterruptedException e) {
@@ -210,7 +224,6 @@ public final class ControlPlane implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("cannot build the initial state", e.getCause());
     }
-    closeables.add(store.watch((events, snapshot) -> debouncer.trigger()));
     nodes.onChange(debouncer::trigger);
     NodeAuthorizer authorizer = this::refusal;
     xds =
@@ -277,12 +290,14 @@ public final class ControlPlane implements AutoCloseable {
 
   private void rebuild(long firstChangeNanos) {
     try {
+      Set<ResourceKey> changed = pending.takeForReconcile();
       if (options.localMode()) {
         waypoints.reconcile(store.snapshot(), store);
         allocator.reconcile(store.snapshot(), store);
-        scheduler.reconcile(store.snapshot(), store);
+        scheduler.reconcile(store.snapshot(), store, fullSchedule ? null : changed);
       }
-      MeshState next = builder.build(store.snapshot());
+      fullSchedule = false;
+      MeshState next = nextState();
       state = next;
       metrics.stateBuilt();
       publisher.publish(next.toXds(++snapshotVersion, firstChangeNanos));
@@ -290,12 +305,31 @@ public final class ControlPlane implements AutoCloseable {
         l.accept(next);
       }
       if (persistence != null) {
-        persistence.save(next.config());
+        persistence.saveLater(next.config());
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       metrics.internalError();
       log.error("cannot rebuild the mesh state", e);
     }
+  }
+
+  /**
+   * The state of the store after the reconcilers ran: incrementally from the keys the store's watch
+   * reported (waiting for the watch to catch up with the reconcilers' own writes), or by comparing
+   * snapshots when the watch is behind.
+   */
+  private MeshState nextState() throws InterruptedException {
+    ConfigSnapshot latest = store.snapshot();
+    PendingChanges.Batch batch = pending.drain(latest.resourceVersion(), Duration.ofSeconds(2));
+    if (batch == null || batch.snapshot().resourceVersion() < builtRevision) {
+      log.warn("store watch is behind; computing the state by comparison");
+      builtRevision = latest.resourceVersion();
+      return builder.build(latest);
+    }
+    builtRevision = batch.snapshot().resourceVersion();
+    return builder.update(batch.snapshot(), batch.keys());
   }
 
   public Path socket() {
@@ -356,6 +390,9 @@ public final class ControlPlane implements AutoCloseable {
       executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (persistence != null) {
+      persistence.close(store.snapshot());
     }
   }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.ambit.api.ConfigError;
 import dev.ambit.api.SourceLocation;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -21,10 +24,17 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class YamlLoader {
 
-  private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
+  /** One document's size limit, in characters (a mesh object is a few KiB). */
+  public static final int MAX_DOCUMENT_CHARS = 1 << 20;
+
+  /** How deep mappings and sequences may nest (resources need about ten levels). */
+  public static final int MAX_NESTING = 64;
+
+  private static final YAMLFactory FACTORY = factory();
 
   private final String file;
   private final List<ConfigError> errors;
+  private int lastLine;
 
   private YamlLoader(String file, List<ConfigError> errors) {
     this.file = file;
@@ -53,6 +63,8 @@ public final class YamlLoader {
           documents.add(document);
         }
       }
+    } catch (UnsupportedFeature e) {
+      errors.add(new ConfigError(new SourceLocation(file, lastLine), null, e.getMessage()));
     } catch (JsonProcessingException e) {
       errors.add(syntaxError(e));
     } catch (IOException e) {
@@ -61,8 +73,24 @@ public final class YamlLoader {
     return documents;
   }
 
+  private static YAMLFactory factory() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(MAX_DOCUMENT_CHARS);
+    options.setNestingDepthLimit(MAX_NESTING);
+    return YAMLFactory.builder()
+        .loaderOptions(options)
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+        .build();
+  }
+
   private Node value(JsonParser parser, JsonToken token) throws IOException {
     int line = line(parser.currentTokenLocation());
+    lastLine = line;
+    if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+      // Jackson does not expand aliases; reading "*name" as the text "name" would be wrong.
+      throw new UnsupportedFeature(
+          "YAML aliases (*" + parser.getText() + ") are not supported; write the value out");
+    }
     return switch (token) {
       case START_OBJECT -> mapping(parser, line);
       case START_ARRAY -> sequence(parser, line);
@@ -113,8 +141,19 @@ public final class YamlLoader {
     return new Node.ListNode(line, items);
   }
 
+  /** Valid YAML this reader refuses (the rest of the stream is not read). */
+  private static final class UnsupportedFeature extends IOException {
+    UnsupportedFeature(String message) {
+      super(message);
+    }
+  }
+
   private ConfigError syntaxError(JsonProcessingException e) {
-    int line = line(e.getLocation());
+    // Limits (nesting) are reported without a location: the last value read is where it was.
+    int line =
+        e.getLocation() == null || e.getLocation().getLineNr() <= 0
+            ? lastLine
+            : line(e.getLocation());
     String message = e.getOriginalMessage();
     for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
       if (cause instanceof MarkedYAMLException marked) {

@@ -7,23 +7,36 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Client side of one CONNECT stream: sends the request when the stream becomes active, waits for
  * the response; on 200 turns the stream into a byte channel (autoRead off, see {@link StreamBytes})
- * and completes the future with it; otherwise fails it with {@link HboneException}.
+ * and completes the future with it; otherwise fails it with {@link HboneException}. A peer that
+ * does not answer within the timeout (a cut link, a hung proxy) fails the stream and calls {@code
+ * onTimeout}, so that the caller gets a clean error instead of waiting for as long as TCP retries.
  */
 final class ConnectResponse extends ChannelInboundHandlerAdapter {
 
   private final Http2Headers request;
   private final String authority;
   private final CompletableFuture<Channel> result;
+  private final Duration timeout;
+  private final Runnable onTimeout;
 
-  ConnectResponse(Http2Headers request, String authority, CompletableFuture<Channel> result) {
+  ConnectResponse(
+      Http2Headers request,
+      String authority,
+      CompletableFuture<Channel> result,
+      Duration timeout,
+      Runnable onTimeout) {
     this.request = request;
     this.authority = authority;
     this.result = result;
+    this.timeout = timeout;
+    this.onTimeout = onTimeout;
   }
 
   @Override
@@ -37,7 +50,19 @@ final class ConnectResponse extends ChannelInboundHandlerAdapter {
                     new HboneException(0, "cannot send CONNECT " + authority, f.cause()));
               }
             });
+    ctx.executor().schedule(() -> expire(ctx.channel()), timeout.toNanos(), TimeUnit.NANOSECONDS);
     ctx.fireChannelActive();
+  }
+
+  private void expire(Channel stream) {
+    if (result.isDone()) {
+      return;
+    }
+    fail(
+        stream,
+        new HboneException(
+            0, "CONNECT " + authority + ": no response within " + timeout.toMillis() + " ms"));
+    onTimeout.run();
   }
 
   @Override

@@ -12,7 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -43,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * up to {@code min(maxStreamsPerConnection, server's SETTINGS_MAX_CONCURRENT_STREAMS)} CONNECT
  * streams; beyond that another connection opens. Connections without streams close after the idle
  * timeout; closed or GOAWAY'd connections leave the pool at once. A rotated source certificate (a
- * different {@link WorkloadCertificate}) gets new connections; old ones expire when idle.
- * Thread-safe; {@link #connect} never blocks.
+ * different {@link WorkloadCertificate}) gets new connections; old ones expire when idle. A
+ * connection silent for the connect timeout is probed with a PING and closed when the PING goes
+ * unanswered as long (see {@link Keepalive}). Thread-safe; {@link #connect} never blocks.
  */
 public final class HbonePool implements AutoCloseable {
 
@@ -205,7 +205,10 @@ public final class HbonePool implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                       ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
-                      ch.pipeline().addLast("hbone-client", new Negotiation(Connection.this));
+                      ch.pipeline()
+                          .addLast(
+                              "hbone-client",
+                              new Negotiation(Connection.this, config.connectTimeout()));
                     }
                   });
       // Channel creation may switch network namespaces: do it on an event loop (a platform thread).
@@ -285,6 +288,15 @@ public final class HbonePool implements AutoCloseable {
       later.forEach(HbonePool.this::acquire);
     }
 
+    /**
+     * A CONNECT went unanswered: the peer or the path to it is not healthy. New streams go to a new
+     * connection; streams still open here go on until they end.
+     */
+    void retire() {
+      log.warn("HBONE connection to {} did not answer a CONNECT; opening new ones", key.proxy());
+      goAway();
+    }
+
     void goAway() {
       boolean idle;
       synchronized (HbonePool.this) {
@@ -320,7 +332,9 @@ public final class HbonePool implements AutoCloseable {
           new DefaultHttp2Headers().method("CONNECT").authority(target.authority());
       target.headers().forEach((name, value) -> headers.set(name.toLowerCase(Locale.ROOT), value));
       new Http2StreamChannelBootstrap(channel)
-          .handler(new ConnectResponse(headers, target.authority(), p.result()))
+          .handler(
+              new ConnectResponse(
+                  headers, target.authority(), p.result(), config.connectTimeout(), this::retire))
           .open()
           .addListener(
               f -> {
@@ -372,10 +386,12 @@ public final class HbonePool implements AutoCloseable {
   /** TLS handshake, ALPN check and HTTP/2 setup of a pooled connection. */
   private static final class Negotiation extends ApplicationProtocolNegotiationHandler {
     private final Connection connection;
+    private final java.time.Duration keepalive;
 
-    Negotiation(Connection connection) {
+    Negotiation(Connection connection, java.time.Duration keepalive) {
       super("none");
       this.connection = connection;
+      this.keepalive = keepalive;
     }
 
     @Override
@@ -388,9 +404,11 @@ public final class HbonePool implements AutoCloseable {
       }
       connection.established(ctx.channel());
       ctx.pipeline()
+          .addAfter("tls", "hbone-keepalive", new Keepalive(connection.key.proxy(), keepalive));
+      ctx.pipeline()
           .addLast(
               "h2",
-              Http2FrameCodecBuilder.forClient()
+              HboneCodecs.clientSide()
                   .initialSettings(
                       Windows.apply(Http2Settings.defaultSettings().pushEnabled(false)))
                   .build());

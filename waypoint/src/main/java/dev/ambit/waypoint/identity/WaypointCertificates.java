@@ -80,7 +80,9 @@ public final class WaypointCertificates implements AutoCloseable {
   public ServerTlsSelector serverSelector() {
     return accepted -> {
       Current c = current.get();
-      return CompletableFuture.completedFuture(c == null ? null : c.server);
+      // An expired certificate is not offered: the connection is refused here (fail closed).
+      boolean valid = c != null && c.cert.notAfter().isAfter(clock.instant());
+      return CompletableFuture.completedFuture(valid ? c.server : null);
     };
   }
 
@@ -101,8 +103,19 @@ public final class WaypointCertificates implements AutoCloseable {
           "certificate for {} valid until {}; renewing in {}", id.uri(), cert.notAfter(), wait);
       schedule(wait.isNegative() ? Duration.ZERO : wait);
     } catch (Exception e) {
-      LOG.warn(
-          "cannot get a certificate for {} (retrying in {}): {}", id.uri(), retry, e.toString());
+      Current c = current.get();
+      if (c != null && !c.cert.notAfter().isAfter(clock.instant())) {
+        LOG.error(
+            "certificate for {} expired at {} and cannot be renewed (retrying in {}): {};"
+                + " connections are refused until the CA issues a new one",
+            id.uri(),
+            c.cert.notAfter(),
+            retry,
+            e.toString());
+      } else {
+        LOG.warn(
+            "cannot get a certificate for {} (retrying in {}): {}", id.uri(), retry, e.toString());
+      }
       schedule(retry);
       retry = retry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retry.multipliedBy(2);
     }

@@ -128,6 +128,12 @@ public final class CertificateManager implements AutoCloseable {
         synchronized (this) {
           if (served.isDone() && served.getNow(null) == c) {
             served = new CompletableFuture<>();
+            LOG.error(
+                "certificate for {} expired at {} and was not renewed ({}); its connections are"
+                    + " refused until the CA issues a new one",
+                id,
+                c.notAfter(),
+                state);
           }
           return served;
         }

@@ -18,10 +18,13 @@ import io.netty.handler.codec.socksx.v5.Socks5InitialRequest;
 import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5Message;
 import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SOCKS5 (no authentication, CONNECT only) for applications that opt in without traffic capture.
@@ -30,6 +33,11 @@ import java.util.Locale;
  * the pod's namespace). Success is answered only once the upstream side is established.
  */
 final class Socks5Handler extends SimpleChannelInboundHandler<Socks5Message> {
+
+  /** A client that has not finished its greeting and request by then is disconnected. */
+  static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Socks5Handler.class);
 
   private final OutboundProxy outbound;
   private final ProxyContext ctx;
@@ -42,6 +50,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<Socks5Message> {
   }
 
   static void install(ChannelPipeline p, Socks5Handler handler) {
+    p.addLast("socks-timeout", new ReadTimeoutHandler(HANDSHAKE_TIMEOUT_SECONDS));
     p.addLast("socks-encoder", Socks5ServerEncoder.DEFAULT);
     p.addLast("socks-initial", new Socks5InitialRequestDecoder());
     p.addLast("socks", handler);
@@ -49,6 +58,10 @@ final class Socks5Handler extends SimpleChannelInboundHandler<Socks5Message> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext c, Socks5Message msg) {
+    if (msg.decoderResult().isFailure()) {
+      refuseMalformed(c, msg);
+      return;
+    }
     if (msg instanceof Socks5InitialRequest init) {
       if (!init.authMethods().contains(Socks5AuthMethod.NO_AUTH)) {
         c.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED))
@@ -68,6 +81,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<Socks5Message> {
         return;
       }
       c.channel().config().setAutoRead(false);
+      c.pipeline().remove("socks-timeout");
       c.pipeline().remove("socks-command");
       c.pipeline().remove(this);
       outbound.proxy(
@@ -90,6 +104,40 @@ final class Socks5Handler extends SimpleChannelInboundHandler<Socks5Message> {
     } else {
       c.close();
     }
+  }
+
+  /**
+   * The decoders stand a default message in for one they could not read (for a request: CONNECT to
+   * 0.0.0.0:1); it is never acted upon. A greeting that is not SOCKS5 is closed without an answer;
+   * one without methods is told that no method is acceptable; an unreadable request gets "address
+   * type not supported" or "general failure". Nothing after it is read.
+   */
+  private static void refuseMalformed(ChannelHandlerContext c, Socks5Message msg) {
+    String cause = String.valueOf(msg.decoderResult().cause().getMessage());
+    LOG.debug("malformed SOCKS5 message from {}: {}", c.channel().remoteAddress(), cause);
+    c.channel().config().setAutoRead(false);
+    if (msg instanceof Socks5InitialRequest) {
+      if (cause.contains("version")) {
+        c.close();
+      } else {
+        c.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED))
+            .addListener(f -> c.close());
+      }
+    } else {
+      reply(
+          c,
+          cause.contains("address type")
+              ? Socks5CommandStatus.ADDRESS_UNSUPPORTED
+              : Socks5CommandStatus.FAILURE,
+          true);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+    LOG.debug(
+        "SOCKS5 connection from {} failed: {}", c.channel().remoteAddress(), cause.toString());
+    c.close();
   }
 
   private static void reply(ChannelHandlerContext c, Socks5CommandStatus status, boolean close) {
