@@ -85,7 +85,7 @@ class KubeModeTest {
 
   @AfterEach
   void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, kube}) {
+    for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, kube, client}) {
       try {
         if (c != null) {
           c.close();
