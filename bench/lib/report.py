@@ -13,7 +13,7 @@ import sys
 from collections import defaultdict
 from datetime import datetime, timezone
 
-PEERS = ["direct", "stunnel", "haproxy"]
+PEERS = ["direct", "stunnel", "haproxy", "nginx"]
 
 
 def machine():
@@ -90,10 +90,13 @@ def summarize(samples, failures, settings):
 def table(results):
     lines = []
     for scenario, r in sorted(results.items()):
-        contenders = [c for c in ["direct", "stunnel", "haproxy", "ambit"] if c in r["contenders"]]
+        contenders = [
+            c for c in ["direct", "stunnel", "haproxy", "nginx", "ambit"] if c in r["contenders"]
+        ]
+        peers = [p for p in ["stunnel", "haproxy", "nginx"] if p in r["contenders"]]
         metrics = sorted({m for c in contenders for m in r["contenders"][c]})
         lines.append(f"## {scenario}")
-        head = ["metric"] + contenders + [f"ambit/{p}" for p in ["stunnel", "haproxy"]]
+        head = ["metric"] + contenders + [f"ambit/{p}" for p in peers]
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
         for m in metrics:
@@ -101,10 +104,10 @@ def table(results):
             for c in contenders:
                 f = r["contenders"][c].get(m)
                 row.append(f"{f['median']:g} ({f['min']:g}-{f['max']:g})" if f else "")
-            for p in ["stunnel", "haproxy"]:
+            for p in peers:
                 row.append(str(r["ratios"].get(f"ambit/{p}", {}).get(m, "")))
             lines.append("| " + " | ".join(row) + " |")
-            added = [r["ratios"].get(f"ambit/{p}", {}).get("added_" + m) for p in ["stunnel", "haproxy"]]
+            added = [r["ratios"].get(f"ambit/{p}", {}).get("added_" + m) for p in peers]
             if any(a is not None for a in added):
                 row = [f"{m} added over direct"] + [""] * len(contenders)
                 row += ["" if a is None else str(a) for a in added]

@@ -70,7 +70,8 @@ $( [[ $ns == mesh ]] && echo "  serviceAccountName: client" )
       command: ["sleep", "infinity"]
 YAML
   done
-  # l7-waypoint: a Service behind a waypoint (ambit), and a plain pod for HAProxy's L7 hop.
+  # l7-waypoint: a Service behind a waypoint (ambit), and a plain pod for the peers' L7 hop.
+  # nginx serves HTTP/1.1 on 8080 and h2c (prior knowledge) on 8081.
   cat >"$dir/20-l7.yaml" <<YAML
 apiVersion: v1
 kind: Pod
@@ -102,6 +103,9 @@ spec:
     - name: http
       port: 8080
       targetPort: 8080
+    - name: http2
+      port: 8081
+      targetPort: 8081
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -146,6 +150,7 @@ http {
   keepalive_requests 1000000;
   server {
     listen 8080 reuseport;
+    listen 8081 http2 reuseport;
     root $work/nginx-$ns/www;
     location / { try_files /1k =404; default_type text/plain; }
   }

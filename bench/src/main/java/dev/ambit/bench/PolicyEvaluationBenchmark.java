@@ -1,5 +1,6 @@
 package dev.ambit.bench;
 
+import com.google.protobuf.ByteString;
 import dev.ambit.proto.security.Action;
 import dev.ambit.proto.security.Authorization;
 import dev.ambit.proto.security.Clause;
@@ -27,10 +28,11 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * L4 policy evaluation for one connection against a destination with many policies: {@code
- * policies} ALLOW policies of the destination's namespace, each allowing one client principal on
- * port 8080 and one DENY policy on port 22. {@code lastMatch} is the worst allowed case (the
- * connection matches only the last ALLOW), {@code noMatch} the worst case overall (nothing matches:
- * every policy is tried, then denied).
+ * policies} ALLOW policies of the destination's namespace and one DENY policy on port 22. {@code
+ * shape} says what each ALLOW allows: {@code principal} one client principal on port 8080, {@code
+ * namespace} one source namespace on port 8080, {@code ipBlock} one source /24 on port 8080, {@code
+ * port} one destination port. {@code firstMatch} and {@code lastMatch} are connections the first
+ * and the last ALLOW the set holds allows, {@code noMatch} one that nothing allows (denied).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,6 +41,9 @@ public class PolicyEvaluationBenchmark {
 
   @Param({"10000"})
   public int policies;
+
+  @Param({"principal", "namespace", "ipBlock", "port"})
+  public String shape;
 
   private PolicySet set;
   private ConnectionAttributes last;
@@ -65,46 +70,80 @@ public class PolicyEvaluationBenchmark {
                             .addMatches(Match.newBuilder().addDestinationPorts(22).build())))
             .build();
     all.put("bench/deny-ssh", deny);
-    set = new PolicyIndex(all, Map.of()).forWorkload("bench", List.of());
+    set = new PolicyIndex(all, PolicyIndex.EMPTY).forWorkload("bench", List.of());
     if (set.size() != policies + 1) {
       throw new IllegalStateException(
           "expected " + (policies + 1) + " policies, got " + set.size());
     }
-    InetAddress src = InetAddress.getByName("10.241.1.2");
-    InetAddress dst = InetAddress.getByName("10.241.2.2");
-    // The set keeps DENY first, then the ALLOWs in an order of its own: take the clients of the
-    // first and the last ALLOW it will try.
+    // The set keeps DENY first, then the ALLOWs in an order of its own.
     List<String> keys = set.keys();
-    first = attributes(src, client(keys.get(1)), dst);
-    last = attributes(src, client(keys.get(keys.size() - 1)), dst);
-    none = attributes(src, "stranger", dst);
+    first = connection(index(keys.get(1)));
+    last = connection(index(keys.get(keys.size() - 1)));
+    none = connection(-1);
     check(last, true);
     check(first, true);
     check(none, false);
   }
 
-  private static String client(String policyKey) {
-    return "client-" + policyKey.substring(policyKey.indexOf("allow-") + "allow-".length());
+  private static int index(String policyKey) {
+    return Integer.parseInt(policyKey.substring(policyKey.indexOf("allow-") + "allow-".length()));
   }
 
-  private static ConnectionAttributes attributes(InetAddress src, String sa, InetAddress dst) {
-    return ConnectionAttributes.of(src, "spiffe://cluster.local/ns/bench/sa/" + sa, dst, 8080);
+  /** A connection the ALLOW policy {@code i} allows; -1: one no policy allows. */
+  private ConnectionAttributes connection(int i) throws UnknownHostException {
+    String ns = "bench";
+    String sa = "client";
+    String src = "10.241.1.2";
+    int port = 8080;
+    switch (shape) {
+      case "principal" -> sa = i < 0 ? "stranger" : "client-" + i;
+      case "namespace" -> ns = i < 0 ? "stranger" : "ns-" + i;
+      case "ipBlock" -> src = i < 0 ? "192.168.0.1" : block(i) + "7";
+      case "port" -> port = i < 0 ? 9 : 10_000 + i;
+      default -> throw new IllegalArgumentException("unknown shape " + shape);
+    }
+    return ConnectionAttributes.of(
+        InetAddress.getByName(src),
+        "spiffe://cluster.local/ns/" + ns + "/sa/" + sa,
+        InetAddress.getByName("10.241.2.2"),
+        port);
+  }
+
+  /** The first three octets (with the trailing dot) of policy {@code i}'s source /24. */
+  private static String block(int i) {
+    return "10." + (i >> 8) + "." + (i & 0xff) + ".";
   }
 
   private void check(ConnectionAttributes c, boolean allowed) {
     Decision d = set.evaluate(c);
     if (d.allowed() != allowed) {
-      throw new IllegalStateException("unexpected decision for " + c.sourcePrincipal() + ": " + d);
+      throw new IllegalStateException("unexpected decision for " + c + ": " + d);
     }
   }
 
-  private static Authorization allow(int i) {
-    Match match =
-        Match.newBuilder()
-            .addPrincipals(
-                StringMatch.newBuilder().setExact("cluster.local/ns/bench/sa/client-" + i))
-            .addDestinationPorts(8080)
-            .build();
+  private Authorization allow(int i) throws UnknownHostException {
+    Match.Builder match = Match.newBuilder();
+    switch (shape) {
+      case "principal" ->
+          match
+              .addPrincipals(
+                  StringMatch.newBuilder().setExact("cluster.local/ns/bench/sa/client-" + i))
+              .addDestinationPorts(8080);
+      case "namespace" ->
+          match
+              .addNamespaces(StringMatch.newBuilder().setExact("ns-" + i))
+              .addDestinationPorts(8080);
+      case "ipBlock" ->
+          match
+              .addSourceIps(
+                  dev.ambit.proto.security.Address.newBuilder()
+                      .setAddress(
+                          ByteString.copyFrom(InetAddress.getByName(block(i) + "0").getAddress()))
+                      .setLength(24))
+              .addDestinationPorts(8080);
+      case "port" -> match.addDestinationPorts(10_000 + i);
+      default -> throw new IllegalArgumentException("unknown shape " + shape);
+    }
     return Authorization.newBuilder()
         .setName("allow-" + i)
         .setNamespace("bench")

@@ -25,6 +25,7 @@ final class ControlCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin ControlConnection control;
+  @Mixin KubeOptions kube;
 
   @Option(
       names = "--xds-address",
@@ -63,22 +64,26 @@ final class ControlCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    ControlPlane cp =
-        ControlPlane.start(
-            new ControlPlane.Options(
-                control.home(),
-                address(xdsAddress),
-                address(debugAddress),
-                trustDomain,
-                caDir,
-                maxCertLifetime.isZero() ? CertificateAuthority.DEFAULT_LIFETIME : maxCertLifetime,
-                Duration.ofMillis(100)));
+    ControlPlane.Options options =
+        new ControlPlane.Options(
+            control.home(),
+            address(xdsAddress),
+            address(debugAddress),
+            trustDomain,
+            caDir,
+            maxCertLifetime.isZero() ? CertificateAuthority.DEFAULT_LIFETIME : maxCertLifetime,
+            Duration.ofMillis(100));
+    AutoCloseable cp = kube.enabled ? kube.start(options) : ControlPlane.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  cp.close();
+                  try {
+                    cp.close();
+                  } catch (Exception e) {
+                    spec.commandLine().getErr().println("error while stopping: " + e.getMessage());
+                  }
                   stopped.countDown();
                 }));
     out.println("ready");

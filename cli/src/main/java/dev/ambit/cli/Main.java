@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       WaypointProxyCommand.class,
       NodeAgentCommand.class,
       CniCommand.class,
+      InstallCommand.class,
       ImageCommand.class
     })
 public final class Main {

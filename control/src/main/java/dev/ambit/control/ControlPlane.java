@@ -1,5 +1,7 @@
 package dev.ambit.control;
 
+import dev.ambit.api.ResourceKey;
+import dev.ambit.api.store.ConfigSnapshot;
 import dev.ambit.api.store.ConfigStore;
 import dev.ambit.control.ca.CaLoader;
 import dev.ambit.control.ca.CaMaterial;
@@ -16,10 +18,12 @@ import dev.ambit.control.reconcile.ServiceIpAllocator;
 import dev.ambit.control.reconcile.WaypointController;
 import dev.ambit.control.server.DebugServer;
 import dev.ambit.control.server.SecureGrpcServer;
+import dev.ambit.control.server.TokenAuthenticator;
 import dev.ambit.control.server.UnixSocketServer;
 import dev.ambit.control.state.Debouncer;
 import dev.ambit.control.state.MeshState;
 import dev.ambit.control.state.MeshStateBuilder;
+import dev.ambit.control.state.PendingChanges;
 import dev.ambit.control.xds.DeltaAdsService;
 import dev.ambit.control.xds.XdsPublisher;
 import java.io.IOException;
@@ -36,6 +40,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,8 +50,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane process: config store, reconcilers (waypoint deployments, service VIPs, pod
- * scheduling), mesh state, xDS + CA on the TLS port, the management API on {@code
+ * The control plane process: config store, reconcilers in local mode (waypoint deployments, service
+ * VIPs, pod scheduling), mesh state, xDS + CA on the TLS port, the management API on {@code
  * <home>/control.sock} and metrics/debug on the debug port.
  *
  * <p>Every store change triggers a debounced rebuild (default 100 ms quiet, at most 1 s): the
@@ -57,7 +62,16 @@ public final class ControlPlane implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
-  /** How the control plane is started. {@code pluginCaDir} may be null (self-signed root). */
+  /**
+   * How the control plane is started. {@code pluginCaDir} may be null (self-signed root).
+   *
+   * <p>{@code localMode} (the default): the control plane owns the configuration: it persists the
+   * store, schedules pods, assigns Service VIPs and keeps waypoint pods. Off when an external API
+   * server owns the configuration (Kubernetes mode): the store is then only a cache of it.
+   *
+   * <p>{@code tokenAuthenticator} (may be null) additionally lets xDS/CA callers authenticate with
+   * a bearer token instead of a node credential.
+   */
   public record Options(
       Path home,
       InetSocketAddress xdsAddress,
@@ -65,7 +79,44 @@ public final class ControlPlane implements AutoCloseable {
       String trustDomain,
       Path pluginCaDir,
       Duration maxCertLifetime,
-      Duration debounce) {
+      Duration debounce,
+      boolean localMode,
+      TokenAuthenticator tokenAuthenticator) {
+
+    /** Local mode, node credentials only. */
+    public Options(
+        Path home,
+        InetSocketAddress xdsAddress,
+        InetSocketAddress debugAddress,
+        String trustDomain,
+        Path pluginCaDir,
+        Duration maxCertLifetime,
+        Duration debounce) {
+      this(
+          home,
+          xdsAddress,
+          debugAddress,
+          trustDomain,
+          pluginCaDir,
+          maxCertLifetime,
+          debounce,
+          true,
+          null);
+    }
+
+    /** These options with the configuration owned by an external API server. */
+    public Options external(TokenAuthenticator tokens) {
+      return new Options(
+          home,
+          xdsAddress,
+          debugAddress,
+          trustDomain,
+          pluginCaDir,
+          maxCertLifetime,
+          debounce,
+          false,
+          tokens);
+    }
 
     public static Options defaults(Path home) {
       return new Options(
@@ -96,7 +147,10 @@ public final class ControlPlane implements AutoCloseable {
   private final List<Consumer<MeshState>> stateListeners = new CopyOnWriteArrayList<>();
   private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
   private final StorePersistence persistence;
+  private final PendingChanges pending = new PendingChanges();
   private volatile MeshState state;
+  private long builtRevision;
+  private boolean fullSchedule = true;
   private long snapshotVersion;
   private SecureGrpcServer xds;
   private DebugServer debug;
@@ -113,9 +167,12 @@ public final class ControlPlane implements AutoCloseable {
     this.ca =
         new CertificateAuthority(
             material, options.trustDomain(), options.maxCertLifetime(), Clock.systemUTC());
-    this.persistence = new StorePersistence(options.home());
-    persistence.load(store);
+    this.persistence = options.localMode() ? new StorePersistence(options.home()) : null;
+    if (persistence != null) {
+      persistence.load(store);
+    }
     this.state = builder.build(store.snapshot());
+    this.builtRevision = state.config().resourceVersion();
   }
 
   /** Starts every listener; returns once they accept connections and the first state is built. */
@@ -141,6 +198,12 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void startListeners() {
+    closeables.add(
+        store.watch(
+            (events, snapshot) -> {
+              pending.add(events, snapshot);
+              debouncer.trigger();
+            }));
     try {
       executor.submit(() -> rebuild(System.nanoTime())).get();
     } catch (InterruptedException e) {
@@ -149,7 +212,6 @@ public final class ControlPlane implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("cannot build the initial state", e.getCause());
     }
-    closeables.add(store.watch((events, snapshot) -> debouncer.trigger()));
     nodes.onChange(debouncer::trigger);
     NodeAuthorizer authorizer = this::refusal;
     xds =
@@ -161,7 +223,8 @@ public final class ControlPlane implements AutoCloseable {
                 Duration.ofDays(365)),
             options.trustDomain(),
             List.of(
-                new CaService(ca, authorizer, metrics), new DeltaAdsService(publisher, metrics)));
+                new CaService(ca, authorizer, metrics), new DeltaAdsService(publisher, metrics)),
+            options.tokenAuthenticator());
     closeables.add(xds);
     debug = new DebugServer(options.debugAddress(), metrics::render, () -> ConfigDump.json(state));
     closeables.add(debug);
@@ -215,21 +278,46 @@ public final class ControlPlane implements AutoCloseable {
 
   private void rebuild(long firstChangeNanos) {
     try {
-      waypoints.reconcile(store.snapshot(), store);
-      allocator.reconcile(store.snapshot(), store);
-      scheduler.reconcile(store.snapshot(), store);
-      MeshState next = builder.build(store.snapshot());
+      Set<ResourceKey> changed = pending.takeForReconcile();
+      if (options.localMode()) {
+        waypoints.reconcile(store.snapshot(), store);
+        allocator.reconcile(store.snapshot(), store);
+        scheduler.reconcile(store.snapshot(), store, fullSchedule ? null : changed);
+      }
+      fullSchedule = false;
+      MeshState next = nextState();
       state = next;
       metrics.stateBuilt();
       publisher.publish(next.toXds(++snapshotVersion, firstChangeNanos));
       for (Consumer<MeshState> l : stateListeners) {
         l.accept(next);
       }
-      persistence.save(next.config());
+      if (persistence != null) {
+        persistence.saveLater(next.config());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       metrics.internalError();
       log.error("cannot rebuild the mesh state", e);
     }
+  }
+
+  /**
+   * The state of the store after the reconcilers ran: incrementally from the keys the store's watch
+   * reported (waiting for the watch to catch up with the reconcilers' own writes), or by comparing
+   * snapshots when the watch is behind.
+   */
+  private MeshState nextState() throws InterruptedException {
+    ConfigSnapshot latest = store.snapshot();
+    PendingChanges.Batch batch = pending.drain(latest.resourceVersion(), Duration.ofSeconds(2));
+    if (batch == null || batch.snapshot().resourceVersion() < builtRevision) {
+      log.warn("store watch is behind; computing the state by comparison");
+      builtRevision = latest.resourceVersion();
+      return builder.build(latest);
+    }
+    builtRevision = batch.snapshot().resourceVersion();
+    return builder.update(batch.snapshot(), batch.keys());
   }
 
   public Path socket() {
@@ -290,6 +378,9 @@ public final class ControlPlane implements AutoCloseable {
       executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (persistence != null) {
+      persistence.close(store.snapshot());
     }
   }
 }

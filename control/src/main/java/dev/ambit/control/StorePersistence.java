@@ -22,8 +22,15 @@ final class StorePersistence {
 
   private static final Logger log = LoggerFactory.getLogger(StorePersistence.class);
 
+  static final java.time.Duration DELAY = java.time.Duration.ofSeconds(1);
+
   private final Path file;
   private long savedRevision = -1;
+  private final java.util.concurrent.ScheduledExecutorService writer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("ambit-persist").factory());
+  private final java.util.concurrent.atomic.AtomicReference<ConfigSnapshot> queued =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   StorePersistence(Path home) {
     this.file = home.resolve("config").resolve("objects.yaml");
@@ -48,7 +55,42 @@ final class StorePersistence {
     }
   }
 
-  void save(ConfigSnapshot snapshot) {
+  /**
+   * Saves {@code snapshot} on the writer thread, off the state thread, {@link #DELAY} later:
+   * writing every object takes long in a big mesh, so the snapshots of a busy period collapse into
+   * one write of the latest (a crash loses at most that period; {@link #close} writes at once).
+   */
+  void saveLater(ConfigSnapshot snapshot) {
+    if (queued.getAndSet(snapshot) == null) {
+      try {
+        writer.schedule(
+            () -> {
+              ConfigSnapshot latest = queued.getAndSet(null);
+              if (latest != null) {
+                save(latest);
+              }
+            },
+            DELAY.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        queued.set(null); // closed: close() wrote the final content
+      }
+    }
+  }
+
+  /** Stops the writer (a write under way finishes), then saves {@code last}. */
+  void close(ConfigSnapshot last) {
+    writer.shutdownNow();
+    queued.set(null);
+    try {
+      writer.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    save(last);
+  }
+
+  synchronized void save(ConfigSnapshot snapshot) {
     if (snapshot.resourceVersion() == savedRevision) {
       return;
     }

@@ -410,10 +410,11 @@ class ControlPlaneTest {
             .spec()
             .clusterIP();
     var root = cp.ca().root();
-    // let the state thread save the last change
+    // let the writer thread save the last change (at most a second later)
+    Path saved = home.resolve("config/objects.yaml");
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> Files.readString(home.resolve("config/objects.yaml")).contains("10.241.1.9"));
+        .until(() -> Files.exists(saved) && Files.readString(saved).contains("10.241.1.9"));
     mgmt.close();
     cp.close();
 

@@ -14,8 +14,22 @@ public final class Launcher {
   private static final List<String> SMALL =
       List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx96m", "-Xss512k");
 
+  /**
+   * JVM settings of a ztunnel: its heap holds the mesh state and per-connection records, while
+   * connection buffers live off-heap; a small heap with the serial collector keeps an idle
+   * ztunnel's footprint small.
+   */
+  private static final List<String> ZTUNNEL =
+      List.of(
+          "-XX:+UseSerialGC",
+          "-Xms8m",
+          "-Xmx256m",
+          "-Xss512k",
+          "-XX:ReservedCodeCacheSize=64m",
+          "-XX:MaxDirectMemorySize=256m");
+
   public static List<String> ambit(String... args) {
-    return command(List.of(), args);
+    return command(args.length > 0 && args[0].equals("ztunnel") ? ZTUNNEL : List.of(), args);
   }
 
   /** As {@link #ambit}, for small processes (the built-in images of pods). */

@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -22,17 +23,30 @@ import org.slf4j.LoggerFactory;
 /**
  * Authenticates callers of the xDS/CA port: the TLS client certificate (verified against the mesh
  * root by the TLS layer) must be a node credential ({@code spiffe://<td>/ambit/node/<name>}); the
- * node name is then available to services through {@link #current()}.
+ * node name is then available to services through {@link #current()}. When a {@link
+ * TokenAuthenticator} is configured, a caller without a node credential may instead present {@code
+ * authorization: Bearer <token>}; the authenticator names its node.
  */
 public final class CallerNode implements ServerInterceptor {
 
   private static final Logger log = LoggerFactory.getLogger(CallerNode.class);
   private static final Context.Key<String> KEY = Context.key("ambit-caller-node");
 
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final String BEARER = "Bearer ";
+
   private final String trustDomain;
+  private final TokenAuthenticator tokens;
 
   public CallerNode(String trustDomain) {
+    this(trustDomain, null);
+  }
+
+  /** {@code tokens} may be null: then only node credentials are accepted. */
+  public CallerNode(String trustDomain, TokenAuthenticator tokens) {
     this.trustDomain = trustDomain;
+    this.tokens = tokens;
   }
 
   /** The authenticated node of the current call. */
@@ -49,6 +63,17 @@ public final class CallerNode implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
     Optional<String> node = session == null ? Optional.empty() : nodeOf(session);
+    String authorization = headers.get(AUTHORIZATION);
+    if (node.isEmpty() && tokens != null && authorization != null) {
+      if (!authorization.startsWith(BEARER)) {
+        return refuse(call, Status.UNAUTHENTICATED.withDescription("authorization must be Bearer"));
+      }
+      try {
+        node = Optional.of(tokens.node(authorization.substring(BEARER.length()).trim()));
+      } catch (StatusRuntimeException e) {
+        return refuse(call, e.getStatus());
+      }
+    }
     if (node.isEmpty()) {
       log.warn(
           "refused {} from {}: the client certificate is not a node credential of trust domain {}",
@@ -63,6 +88,16 @@ public final class CallerNode implements ServerInterceptor {
     }
     return Contexts.interceptCall(
         Context.current().withValue(KEY, node.get()), call, headers, next);
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    log.warn(
+        "refused {} from {}: {}",
+        call.getMethodDescriptor().getFullMethodName(),
+        call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+        status.getDescription());
+    call.close(status, new Metadata());
+    return new ServerCall.Listener<>() {};
   }
 
   private Optional<String> nodeOf(SSLSession session) {

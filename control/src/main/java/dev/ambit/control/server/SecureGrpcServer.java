@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The xDS/CA port: gRPC over TLS with the control plane's serving certificate; every client must
- * present a node credential chaining to the mesh root (see {@link CallerNode}).
+ * present a node credential chaining to the mesh root (see {@link CallerNode}), or, when a {@link
+ * TokenAuthenticator} is given, a bearer token it accepts.
  */
 public final class SecureGrpcServer implements AutoCloseable {
 
@@ -29,6 +30,16 @@ public final class SecureGrpcServer implements AutoCloseable {
       IssuedCredential serving,
       String trustDomain,
       List<BindableService> services) {
+    this(address, serving, trustDomain, services, null);
+  }
+
+  /** {@code tokens} may be null (node credentials only). */
+  public SecureGrpcServer(
+      InetSocketAddress address,
+      IssuedCredential serving,
+      String trustDomain,
+      List<BindableService> services,
+      TokenAuthenticator tokens) {
     try {
       TlsServerCredentials.Builder tls =
           TlsServerCredentials.newBuilder()
@@ -36,13 +47,16 @@ public final class SecureGrpcServer implements AutoCloseable {
                   stream(Pem.encodeCertificates(serving.chain())),
                   stream(Pem.encodePrivateKey(serving.key())))
               .trustManager(stream(Pem.encode(serving.root())))
-              .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+              .clientAuth(
+                  tokens == null
+                      ? TlsServerCredentials.ClientAuth.REQUIRE
+                      : TlsServerCredentials.ClientAuth.OPTIONAL);
       NettyServerBuilder builder =
           NettyServerBuilder.forAddress(address, tls.build())
               .executor(Executors.newVirtualThreadPerTaskExecutor())
               .keepAliveTime(30, TimeUnit.SECONDS)
               .permitKeepAliveTime(10, TimeUnit.SECONDS);
-      CallerNode auth = new CallerNode(trustDomain);
+      CallerNode auth = new CallerNode(trustDomain, tokens);
       for (BindableService s : services) {
         builder.addService(ServerInterceptors.intercept(s, auth));
       }

@@ -17,6 +17,7 @@ import java.util.Map;
  *
  * @param problems human-readable reasons an object could not be fully configured (e.g. an unknown
  *     waypoint), by "Kind namespace/name"; shown by describe
+ * @param delta the xDS names that changed since the state this one was computed from
  */
 public record MeshState(
     ConfigSnapshot config,
@@ -27,21 +28,27 @@ public record MeshState(
     Map<String, L7Authorization> l7Authorizations,
     Map<String, PodInfo> pods,
     Map<String, String> problems,
-    Map<String, Map<String, XdsResource>> xds) {
+    Map<String, Map<String, XdsResource>> xds,
+    XdsSnapshot.Delta delta) {
 
   public MeshState {
-    workloads = Map.copyOf(workloads);
-    services = Map.copyOf(services);
-    authorizations = Map.copyOf(authorizations);
-    routes = Map.copyOf(routes);
-    l7Authorizations = Map.copyOf(l7Authorizations);
-    pods = Map.copyOf(pods);
-    problems = Map.copyOf(problems);
+    workloads = immutable(workloads);
+    services = immutable(services);
+    authorizations = immutable(authorizations);
+    routes = immutable(routes);
+    l7Authorizations = immutable(l7Authorizations);
+    pods = immutable(pods);
+    problems = immutable(problems);
     xds = Map.copyOf(xds);
+  }
+
+  /** The builder's maps are immutable already (and large): only other maps are copied. */
+  private static <V> Map<String, V> immutable(Map<String, V> map) {
+    return map instanceof ShardedMap<V> ? map : Map.copyOf(map);
   }
 
   /** The xDS resources of this state (versions are content hashes). */
   public XdsSnapshot toXds(long version, long changedAtNanos) {
-    return new XdsSnapshot(version, changedAtNanos, xds);
+    return new XdsSnapshot(version, changedAtNanos, xds, delta);
   }
 }

@@ -1,74 +1,93 @@
 package dev.ambit.control.state;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import dev.ambit.api.Kind;
 import dev.ambit.api.Resource;
-import dev.ambit.api.core.Container;
-import dev.ambit.api.core.ContainerPort;
-import dev.ambit.api.core.NamespaceSpec;
+import dev.ambit.api.ResourceKey;
 import dev.ambit.api.core.PodSpec;
-import dev.ambit.api.core.PodStatus;
-import dev.ambit.api.core.ServicePort;
 import dev.ambit.api.core.ServiceSpec;
-import dev.ambit.api.gateway.GatewaySpec;
 import dev.ambit.api.gateway.HttpRouteSpec;
 import dev.ambit.api.security.AuthorizationPolicySpec;
+import dev.ambit.api.security.PeerAuthenticationSpec;
 import dev.ambit.api.store.ConfigSnapshot;
-import dev.ambit.control.ca.Identities;
 import dev.ambit.control.xds.XdsResource;
+import dev.ambit.control.xds.XdsSnapshot;
 import dev.ambit.proto.client.TypeUrls;
-import dev.ambit.proto.control.ContainerInfo;
-import dev.ambit.proto.control.ContainerPortInfo;
 import dev.ambit.proto.control.PodInfo;
 import dev.ambit.proto.security.Authorization;
 import dev.ambit.proto.waypoint.HttpRoute;
 import dev.ambit.proto.waypoint.L7Authorization;
 import dev.ambit.proto.workload.Address;
-import dev.ambit.proto.workload.AppProtocol;
-import dev.ambit.proto.workload.GatewayAddress;
-import dev.ambit.proto.workload.NetworkAddress;
-import dev.ambit.proto.workload.Port;
-import dev.ambit.proto.workload.PortList;
 import dev.ambit.proto.workload.Service;
-import dev.ambit.proto.workload.TunnelProtocol;
 import dev.ambit.proto.workload.Workload;
-import dev.ambit.proto.workload.WorkloadStatus;
-import dev.ambit.proto.workload.WorkloadType;
-import java.net.InetAddress;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.Set;
 
 /**
- * Computes a {@link MeshState} from a config snapshot.
+ * Computes the {@link MeshState} incrementally: each call brings the state from the previous config
+ * snapshot to a new one by recomputing only the outputs whose inputs changed.
  *
  * <ul>
- *   <li>Membership: a pod is in the mesh when it, or else its namespace, has {@code
- *       istio.io/dataplane-mode: ambient}; the pod label {@code none} opts out.
- *   <li>Waypoint binding ({@code istio.io/use-waypoint}, optionally with {@code
- *       istio.io/use-waypoint-namespace}): for a workload its own label wins over its namespace's;
- *       for a service its own label wins over its namespace's; the value {@code none} disables. The
- *       value names a Gateway of class {@code istio-waypoint}; the binding points at the VIP of the
- *       waypoint's Service (same name as the Gateway) on port 15008. A binding that cannot be
- *       resolved is reported as a problem and left out.
- *   <li>Waypoint proxies themselves (label {@code gateway.networking.k8s.io/gateway-name}) are
- *       never bound to a waypoint and are reachable over HBONE.
+ *   <li>a Pod's workload depends on the pod, its namespace's labels, the selecting Services and the
+ *       selector AuthorizationPolicies of its namespace, the PeerAuthentications that apply to it
+ *       and the waypoint Gateway (and its Service) it binds to;
+ *   <li>a Service's address depends on the service, its namespace's labels and its waypoint;
+ *   <li>policies and routes depend only on themselves (a port-level PeerAuthentication also on its
+ *       namespace's and the mesh's mode).
  * </ul>
+ *
+ * A change marks exactly those outputs dirty (pods are found through per-namespace indexes and
+ * selectors, waypoint users through the Gateway each binding consulted); every other output keeps
+ * its object, and the new state lists, per xDS type, the names whose content changed, so publishing
+ * is proportional to the change. {@link #build(ConfigSnapshot)} finds the changed keys by comparing
+ * snapshots; {@link #update} takes them from the caller (e.g. from store watch events). Either way
+ * the result equals a from-scratch build of the same snapshot.
  */
 public final class MeshStateBuilder {
 
   public static final String CLUSTER = "local";
   public static final int HBONE_PORT = 15008;
 
-  private static final Object NO_NAMESPACE = new Object();
+  private final ConfigIndex index = new ConfigIndex();
+  private final ObjectTranslator translator;
 
-  private final String trustDomain;
+  private record PodOut(String uid, String problem, String gateway) {}
+
+  private record ServiceOut(String xdsKey, String problem, String gateway) {}
+
+  private final Map<String, PodOut> podOuts = new HashMap<>();
+  private final Map<String, ServiceOut> serviceOuts = new HashMap<>();
+
+  /**
+   * "namespace/name" of a Gateway -> the objects ("Pod ns/name", "Service ns/name") bound to it.
+   */
+  private final Map<String, Set<String>> gatewayUsers = new HashMap<>();
+
+  private final PublishedMap<Workload> workloads = new PublishedMap<>();
+  private final PublishedMap<Service> services = new PublishedMap<>();
+  private final PublishedMap<PodInfo> pods = new PublishedMap<>();
+  private final PublishedMap<String> problems = new PublishedMap<>();
+  private final PublishedMap<Authorization> authorizations = new PublishedMap<>();
+  private final PublishedMap<L7Authorization> l7 = new PublishedMap<>();
+  private final PublishedMap<HttpRoute> routes = new PublishedMap<>();
+  private final PublishedMap<XdsResource> addressXds = new PublishedMap<>();
+  private final PublishedMap<XdsResource> authorizationXds = new PublishedMap<>();
+  private final PublishedMap<XdsResource> l7Xds = new PublishedMap<>();
+  private final PublishedMap<XdsResource> routeXds = new PublishedMap<>();
+
+  /** Which xDS map a policy went to, by "ns/name", so a policy moving between them is removed. */
+  private final Map<String, PublishedMap<XdsResource>> policyHomes = new HashMap<>();
+
+  private MeshState last;
 
   public MeshStateBuilder(String trustDomain) {
-    this.trustDomain = trustDomain;
+    this.translator = new ObjectTranslator(index, trustDomain);
   }
 
   public static String uid(String namespace, String name) {
@@ -79,445 +98,345 @@ public final class MeshStateBuilder {
     return name + "." + namespace + ".svc.cluster.local";
   }
 
-  /**
-   * One computed output with the inputs it was computed from. An output is reused by the next build
-   * while its inputs are the very same (immutable) config objects, so a change recomputes only what
-   * depends on it.
-   */
-  private record Entry(
-      List<Object> inputs,
-      Message message,
-      String xdsKey,
-      XdsResource xds,
-      PodInfo pod,
-      String problem) {}
-
-  private Map<String, Entry> cache = new HashMap<>();
-
+  /** The state of {@code config}, finding what changed since the last build by comparison. */
   public synchronized MeshState build(ConfigSnapshot config) {
-    Context ctx = new Context(config);
-    Map<String, Entry> next = new HashMap<>();
-    Map<String, Service> services = new HashMap<>();
-    Map<String, XdsResource> addresses = new HashMap<>();
-    Map<String, String> problems = new HashMap<>();
-    for (Resource<ServiceSpec> svc : ctx.services) {
-      String what = "Service " + svc.namespace() + "/" + svc.name();
-      Entry e =
-          reuse(
-              next,
-              what,
-              List.of(svc, ctx.namespaceObject(svc.namespace()), ctx.waypointInputs),
-              () -> {
-                Service s = service(ctx, svc);
-                String key = svc.namespace() + "/" + s.getHostname();
-                return new Entry(
-                    null,
-                    s,
-                    key,
-                    XdsResource.of(key, Address.newBuilder().setService(s).build()),
-                    null,
-                    ctx.problems.get(what));
-              });
-      services.put(e.xdsKey(), (Service) e.message());
-      addresses.put(e.xdsKey(), e.xds());
-      if (e.problem() != null) {
-        problems.put(what, e.problem());
+    ConfigSnapshot previous = index.config();
+    Set<ResourceKey> changed = new LinkedHashSet<>();
+    Map<ResourceKey, Resource<?>> before = new HashMap<>();
+    if (previous != null) {
+      previous.all().forEach(r -> before.put(r.key(), r));
+    }
+    for (Resource<?> r : config.all()) {
+      if (before.remove(r.key()) != r) {
+        changed.add(r.key());
       }
     }
-    Map<String, Workload> workloads = new HashMap<>();
-    Map<String, PodInfo> pods = new HashMap<>();
-    for (Resource<PodSpec> pod : config.list(PodSpec.class, null)) {
-      String ns = pod.namespace();
-      String what = "Pod " + ns + "/" + pod.name();
-      Entry e =
-          reuse(
-              next,
-              what,
-              List.of(
-                  pod,
-                  ctx.namespaceObject(ns),
-                  ctx.selectingServices.getOrDefault(ns, List.of()),
-                  ctx.selectorPolicies.getOrDefault(ns, List.of()),
-                  ctx.waypointInputs),
-              () -> {
-                Workload w = workload(ctx, pod);
-                return new Entry(
-                    null,
-                    w,
-                    w.getUid(),
-                    XdsResource.of(w.getUid(), Address.newBuilder().setWorkload(w).build()),
-                    podInfo(ctx, pod, w),
-                    ctx.problems.get(what));
-              });
-      workloads.put(e.xdsKey(), (Workload) e.message());
-      addresses.put(e.xdsKey(), e.xds());
-      pods.put(ns + "/" + pod.name(), e.pod());
-      if (e.problem() != null) {
-        problems.put(what, e.problem());
+    changed.addAll(before.keySet());
+    return update(config, changed);
+  }
+
+  /**
+   * The state of {@code config}, given every key whose object differs from the last snapshot built
+   * (extra keys are harmless; a missing key leaves its outputs stale).
+   */
+  public synchronized MeshState update(ConfigSnapshot config, Collection<ResourceKey> changed) {
+    index.moveTo(config);
+    Dirty dirty = new Dirty();
+    for (ResourceKey key : changed) {
+      Resource<?> now = config.get(key).orElse(null);
+      Resource<?> old = index.update(key);
+      if (old != now) {
+        dirty.mark(key, old, now);
       }
     }
-    Map<String, Authorization> authorizations = new HashMap<>();
-    Map<String, L7Authorization> l7 = new HashMap<>();
-    Map<String, XdsResource> authorizationXds = new HashMap<>();
-    Map<String, XdsResource> l7Xds = new HashMap<>();
-    for (Resource<AuthorizationPolicySpec> p : config.list(AuthorizationPolicySpec.class, null)) {
-      String key = p.namespace() + "/" + p.name();
-      boolean l4 = L4Authorizations.enforcedByZtunnel(p.spec());
-      Entry e =
-          reuse(
-              next,
-              "AuthorizationPolicy " + key,
-              List.of(p),
-              () -> {
-                Message m = l4 ? L4Authorizations.translate(p) : L7Authorizations.translate(p);
-                return new Entry(null, m, key, XdsResource.of(key, m), null, null);
-              });
-      if (l4) {
-        authorizations.put(key, (Authorization) e.message());
-        authorizationXds.put(key, e.xds());
-      } else {
-        l7.put(key, (L7Authorization) e.message());
-        l7Xds.put(key, e.xds());
+    dirty.pods.forEach(this::recomputePod);
+    dirty.services.forEach(this::recomputeService);
+    dirty.policies.forEach(this::recomputePolicy);
+    dirty.routes.forEach(this::recomputeRoute);
+    dirty.peerAuthentications.forEach(this::recomputePeerAuthentication);
+    recomputeStaticStrict();
+    last = publish(config);
+    return last;
+  }
+
+  /** The outputs a set of changes makes dirty. */
+  private final class Dirty {
+    final Set<String> pods = new HashSet<>();
+    final Set<String> services = new HashSet<>();
+    final Set<String> policies = new HashSet<>();
+    final Set<String> routes = new HashSet<>();
+    final Set<String> peerAuthentications = new HashSet<>();
+
+    void mark(ResourceKey key, Resource<?> old, Resource<?> now) {
+      String ns = key.namespace();
+      String id = ns + "/" + key.name();
+      switch (key.kind()) {
+        case NAMESPACE -> {
+          index.pods(key.name()).forEach(p -> pods.add(key.name() + "/" + p.name()));
+          index.services(key.name()).forEach(s -> services.add(key.name() + "/" + s.name()));
+        }
+        case POD -> pods.add(id);
+        case SERVICE -> {
+          services.add(id);
+          podsSelectedBy(ns, serviceSelector(old));
+          podsSelectedBy(ns, serviceSelector(now));
+          gatewayUsers(id);
+        }
+        case GATEWAY -> gatewayUsers(id);
+        case AUTHORIZATION_POLICY -> {
+          policies.add(id);
+          podsSelectedBy(ns, policySelector(old));
+          podsSelectedBy(ns, policySelector(now));
+        }
+        case PEER_AUTHENTICATION -> {
+          peerAuthentications.add(id);
+          if (isLevelPeerAuthentication(old) || isLevelPeerAuthentication(now)) {
+            // A namespace's mode, or the mesh's: every pod and port-level translation in scope.
+            boolean mesh = ns.equals(L4Authorizations.ROOT_NAMESPACE);
+            for (String n : List.copyOf(mesh ? index.namespacesWith(Kind.POD) : List.of(ns))) {
+              podsSelectedBy(n, Map.of());
+            }
+            for (String n :
+                List.copyOf(mesh ? index.namespacesWith(Kind.PEER_AUTHENTICATION) : List.of(ns))) {
+              index
+                  .peerAuthentications(n)
+                  .forEach(p -> peerAuthentications.add(n + "/" + p.name()));
+            }
+          }
+          podsSelectedBy(ns, peerSelector(old));
+          podsSelectedBy(ns, peerSelector(now));
+        }
+        case HTTP_ROUTE -> routes.add(id);
+        default -> {}
       }
     }
-    Map<String, HttpRoute> routes = new HashMap<>();
-    Map<String, XdsResource> routeXds = new HashMap<>();
-    for (Resource<HttpRouteSpec> r : config.list(HttpRouteSpec.class, null)) {
-      String key = r.namespace() + "/" + r.name();
-      Entry e =
-          reuse(
-              next,
-              "HTTPRoute " + key,
-              List.of(r),
-              () -> {
-                Optional<HttpRoute> route = HttpRoutes.translate(r);
-                return new Entry(
-                    null,
-                    route.orElse(null),
-                    key,
-                    route.map(m -> XdsResource.of(key, m)).orElse(null),
-                    null,
-                    null);
-              });
-      if (e.message() != null) {
-        routes.put(key, (HttpRoute) e.message());
-        routeXds.put(key, e.xds());
+
+    private void gatewayUsers(String gateway) {
+      for (String user : gatewayUsers.getOrDefault(gateway, Set.of())) {
+        (user.startsWith("Pod ") ? pods : services).add(user.substring(user.indexOf(' ') + 1));
       }
     }
-    cache = next;
+
+    /** Marks the pods of {@code ns} matching {@code selector} (null: none; empty: all). */
+    private void podsSelectedBy(String ns, Map<String, String> selector) {
+      if (selector == null) {
+        return;
+      }
+      for (Resource<PodSpec> p : index.pods(ns)) {
+        Map<String, String> labels = p.metadata().labels();
+        if (selector.entrySet().stream()
+            .allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+          pods.add(ns + "/" + p.name());
+        }
+      }
+    }
+  }
+
+  private static Map<String, String> serviceSelector(Resource<?> r) {
+    return r == null ? null : r.as(ServiceSpec.class).map(s -> s.spec().selector()).orElse(null);
+  }
+
+  private static Map<String, String> policySelector(Resource<?> r) {
+    return r == null
+        ? null
+        : r.as(AuthorizationPolicySpec.class)
+            .filter(p -> ObjectTranslator.selectsWorkloads(p.spec()))
+            .map(p -> p.spec().selector().matchLabels())
+            .orElse(null);
+  }
+
+  private static boolean isLevelPeerAuthentication(Resource<?> r) {
+    return r != null
+        && r.as(PeerAuthenticationSpec.class)
+            .filter(p -> !PeerAuthentications.hasSelector(p.spec()))
+            .isPresent();
+  }
+
+  /** A PeerAuthentication's selector, or null when it has none (or {@code r} is null). */
+  private static Map<String, String> peerSelector(Resource<?> r) {
+    return r == null
+        ? null
+        : r.as(PeerAuthenticationSpec.class)
+            .filter(p -> PeerAuthentications.hasSelector(p.spec()))
+            .map(p -> p.spec().selector().matchLabels())
+            .orElse(null);
+  }
+
+  private void recomputePod(String id) {
+    int slash = id.indexOf('/');
+    String ns = id.substring(0, slash);
+    Optional<Resource<PodSpec>> pod =
+        index.config().get(PodSpec.class, ns, id.substring(slash + 1));
+    PodOut old = podOuts.remove(id);
+    String what = "Pod " + id;
+    if (old != null) {
+      unbind(old.gateway(), what);
+      if (pod.isEmpty()) {
+        workloads.remove(old.uid());
+        addressXds.remove(old.uid());
+      }
+    }
+    if (pod.isEmpty()) {
+      pods.remove(id);
+      problems.remove(what);
+      return;
+    }
+    Resource<PodSpec> p = pod.get();
+    WaypointBinding binding =
+        WaypointBinding.resolve(
+            index.config(),
+            p.metadata().labels(),
+            index.namespaceLabels(ns),
+            ns,
+            WaypointBinding.Target.WORKLOAD);
+    Workload w = translator.workload(p, binding);
+    workloads.put(w.getUid(), w);
+    addressXds.put(
+        w.getUid(), XdsResource.of(w.getUid(), Address.newBuilder().setWorkload(w).build()));
+    pods.put(id, translator.podInfo(p, w));
+    setProblem(what, binding.problem());
+    bind(binding.gateway(), what);
+    podOuts.put(id, new PodOut(w.getUid(), binding.problem(), binding.gateway()));
+  }
+
+  private void recomputeService(String id) {
+    int slash = id.indexOf('/');
+    String ns = id.substring(0, slash);
+    Optional<Resource<ServiceSpec>> svc =
+        index.config().get(ServiceSpec.class, ns, id.substring(slash + 1));
+    ServiceOut old = serviceOuts.remove(id);
+    String what = "Service " + id;
+    if (old != null) {
+      unbind(old.gateway(), what);
+      if (svc.isEmpty()) {
+        services.remove(old.xdsKey());
+        addressXds.remove(old.xdsKey());
+      }
+    }
+    if (svc.isEmpty()) {
+      problems.remove(what);
+      return;
+    }
+    Resource<ServiceSpec> s = svc.get();
+    WaypointBinding binding =
+        WaypointBinding.resolve(
+            index.config(),
+            s.metadata().labels(),
+            index.namespaceLabels(ns),
+            ns,
+            WaypointBinding.Target.SERVICE);
+    Service out = translator.service(s, binding);
+    String key = ns + "/" + out.getHostname();
+    services.put(key, out);
+    addressXds.put(key, XdsResource.of(key, Address.newBuilder().setService(out).build()));
+    setProblem(what, binding.problem());
+    bind(binding.gateway(), what);
+    serviceOuts.put(id, new ServiceOut(key, binding.problem(), binding.gateway()));
+  }
+
+  private void recomputePolicy(String id) {
+    int slash = id.indexOf('/');
+    Optional<Resource<AuthorizationPolicySpec>> policy =
+        index
+            .config()
+            .get(AuthorizationPolicySpec.class, id.substring(0, slash), id.substring(slash + 1));
+    PublishedMap<XdsResource> home = policyHomes.remove(id);
+    boolean l4 = policy.isPresent() && L4Authorizations.enforcedByZtunnel(policy.get().spec());
+    if (home != null && (policy.isEmpty() || (home == authorizationXds) != l4)) {
+      home.remove(id);
+      authorizations.remove(id);
+      l7.remove(id);
+    }
+    if (policy.isEmpty()) {
+      return;
+    }
+    Resource<AuthorizationPolicySpec> p = policy.get();
+    if (l4) {
+      Authorization a = L4Authorizations.translate(p);
+      authorizations.put(id, a);
+      authorizationXds.put(id, XdsResource.of(id, a));
+      policyHomes.put(id, authorizationXds);
+    } else {
+      L7Authorization a = L7Authorizations.translate(p);
+      l7.put(id, a);
+      l7Xds.put(id, XdsResource.of(id, a));
+      policyHomes.put(id, l7Xds);
+    }
+  }
+
+  private void recomputeRoute(String id) {
+    int slash = id.indexOf('/');
+    Optional<HttpRoute> route =
+        index
+            .config()
+            .get(HttpRouteSpec.class, id.substring(0, slash), id.substring(slash + 1))
+            .flatMap(HttpRoutes::translate);
+    if (route.isEmpty()) {
+      routes.remove(id);
+      routeXds.remove(id);
+      return;
+    }
+    routes.put(id, route.get());
+    routeXds.put(id, XdsResource.of(id, route.get()));
+  }
+
+  private void recomputePeerAuthentication(String id) {
+    int slash = id.indexOf('/');
+    String ns = id.substring(0, slash);
+    Optional<Resource<PeerAuthenticationSpec>> pa =
+        index.config().get(PeerAuthenticationSpec.class, ns, id.substring(slash + 1));
+    String name = ns + "/converted_peer_authentication_" + id.substring(slash + 1);
+    Optional<Authorization> converted =
+        pa.flatMap(
+            p -> PeerAuthentications.translate(p, PeerAuthentications.namespaceMode(index, ns)));
+    putAuthorization(name, converted.orElse(null));
+  }
+
+  private void recomputeStaticStrict() {
+    putAuthorization(
+        PeerAuthentications.STATIC_STRICT,
+        index.hasPeerAuthentications() ? PeerAuthentications.staticStrict() : null);
+  }
+
+  private void putAuthorization(String name, Message m) {
+    if (m == null) {
+      authorizations.remove(name);
+      authorizationXds.remove(name);
+      return;
+    }
+    if (!m.equals(authorizations.get(name))) {
+      authorizations.put(name, (Authorization) m);
+      authorizationXds.put(name, XdsResource.of(name, m));
+    }
+  }
+
+  private void setProblem(String what, String problem) {
+    if (problem == null) {
+      problems.remove(what);
+    } else {
+      problems.put(what, problem);
+    }
+  }
+
+  private void bind(String gateway, String user) {
+    if (gateway != null) {
+      gatewayUsers.computeIfAbsent(gateway, g -> new HashSet<>()).add(user);
+    }
+  }
+
+  private void unbind(String gateway, String user) {
+    if (gateway == null) {
+      return;
+    }
+    Set<String> users = gatewayUsers.get(gateway);
+    if (users != null && users.remove(user) && users.isEmpty()) {
+      gatewayUsers.remove(gateway);
+    }
+  }
+
+  private MeshState publish(ConfigSnapshot config) {
+    Map<String, Map<String, XdsResource>> xds =
+        Map.of(
+            TypeUrls.ADDRESS, addressXds.publish(),
+            TypeUrls.AUTHORIZATION, authorizationXds.publish(),
+            TypeUrls.HTTP_ROUTE, routeXds.publish(),
+            TypeUrls.L7_AUTHORIZATION, l7Xds.publish());
+    Map<String, Set<String>> touched =
+        Map.of(
+            TypeUrls.ADDRESS, addressXds.drainTouched(),
+            TypeUrls.AUTHORIZATION, authorizationXds.drainTouched(),
+            TypeUrls.HTTP_ROUTE, routeXds.drainTouched(),
+            TypeUrls.L7_AUTHORIZATION, l7Xds.drainTouched());
     return new MeshState(
         config,
-        workloads,
-        services,
-        authorizations,
-        routes,
-        l7,
-        pods,
-        problems,
-        Map.of(
-            TypeUrls.ADDRESS, addresses,
-            TypeUrls.AUTHORIZATION, authorizationXds,
-            TypeUrls.HTTP_ROUTE, routeXds,
-            TypeUrls.L7_AUTHORIZATION, l7Xds));
-  }
-
-  private Entry reuse(
-      Map<String, Entry> next, String key, List<Object> inputs, Supplier<Entry> compute) {
-    Entry old = cache.get(key);
-    Entry e;
-    if (old != null && identical(old.inputs(), inputs)) {
-      e = old;
-    } else {
-      Entry fresh = compute.get();
-      e =
-          new Entry(
-              inputs, fresh.message(), fresh.xdsKey(), fresh.xds(), fresh.pod(), fresh.problem());
-    }
-    next.put(key, e);
-    return e;
-  }
-
-  /** Element-wise identity (lists compared recursively): config objects are immutable. */
-  private static boolean identical(List<?> a, List<?> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      Object x = a.get(i);
-      Object y = b.get(i);
-      if (x instanceof List<?> lx && y instanceof List<?> ly) {
-        if (!identical(lx, ly)) {
-          return false;
-        }
-      } else if (x != y) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Lookups shared by one build. */
-  private final class Context {
-    final ConfigSnapshot config;
-    final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
-    final Map<String, Resource<NamespaceSpec>> namespaceObjects = new HashMap<>();
-
-    /** Gateways and their services: every waypoint binding depends on these. */
-    final List<Object> waypointInputs = new ArrayList<>();
-
-    final Map<String, String> problems = new HashMap<>();
-    final List<Resource<ServiceSpec>> services;
-    final Map<String, List<Resource<ServiceSpec>>> selectingServices = new HashMap<>();
-    final Map<String, List<Resource<AuthorizationPolicySpec>>> selectorPolicies = new HashMap<>();
-
-    Context(ConfigSnapshot config) {
-      this.config = config;
-      for (Resource<NamespaceSpec> ns : config.list(NamespaceSpec.class, null)) {
-        namespaceLabels.put(ns.name(), ns.metadata().labels());
-        namespaceObjects.put(ns.name(), ns);
-      }
-      for (Resource<GatewaySpec> gw : config.list(GatewaySpec.class, null)) {
-        waypointInputs.add(gw);
-        config.get(ServiceSpec.class, gw.namespace(), gw.name()).ifPresent(waypointInputs::add);
-      }
-      services = config.list(ServiceSpec.class, null);
-      for (Resource<ServiceSpec> s : services) {
-        if (!s.spec().selector().isEmpty()) {
-          selectingServices.computeIfAbsent(s.namespace(), k -> new ArrayList<>()).add(s);
-        }
-      }
-      for (Resource<AuthorizationPolicySpec> p : config.list(AuthorizationPolicySpec.class, null)) {
-        var sel = p.spec().selector();
-        if (L4Authorizations.enforcedByZtunnel(p.spec())
-            && sel != null
-            && !sel.matchLabels().isEmpty()) {
-          selectorPolicies.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
-        }
-      }
-    }
-
-    /** The Namespace object, or a marker when it does not exist (identity-comparable). */
-    Object namespaceObject(String ns) {
-      Object o = namespaceObjects.get(ns);
-      return o == null ? NO_NAMESPACE : o;
-    }
-
-    Map<String, String> nsLabels(String ns) {
-      return namespaceLabels.getOrDefault(ns, Map.of());
-    }
-
-    /** The waypoint an object uses (own label first, then its namespace's). */
-    Optional<GatewayAddress> waypoint(String what, String ns, Map<String, String> own) {
-      if (own.containsKey(Labels.GATEWAY_NAME)) {
-        return Optional.empty();
-      }
-      Map<String, String> labels = own.containsKey(Labels.USE_WAYPOINT) ? own : nsLabels(ns);
-      String name = labels.get(Labels.USE_WAYPOINT);
-      if (name == null || name.isEmpty() || name.equals(Labels.NONE)) {
-        return Optional.empty();
-      }
-      String gwNs = labels.getOrDefault(Labels.USE_WAYPOINT_NAMESPACE, ns);
-      Optional<Resource<GatewaySpec>> gw = config.get(GatewaySpec.class, gwNs, name);
-      if (gw.isEmpty() || !gw.get().spec().isWaypoint()) {
-        problems.put(
-            what,
-            "waypoint "
-                + gwNs
-                + "/"
-                + name
-                + " does not exist (no Gateway of class istio-waypoint)");
-        return Optional.empty();
-      }
-      Optional<byte[]> vip = config.get(ServiceSpec.class, gwNs, name).flatMap(s -> vip(s.spec()));
-      if (vip.isEmpty()) {
-        problems.put(what, "waypoint " + gwNs + "/" + name + " has no address yet");
-        return Optional.empty();
-      }
-      return Optional.of(
-          GatewayAddress.newBuilder()
-              .setAddress(NetworkAddress.newBuilder().setAddress(ByteString.copyFrom(vip.get())))
-              .setHboneMtlsPort(HBONE_PORT)
-              .build());
-    }
-  }
-
-  static Optional<byte[]> vip(ServiceSpec spec) {
-    if (spec.clusterIP() == null || spec.headless() || spec.clusterIP().isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(InetAddress.ofLiteral(spec.clusterIP()).getAddress());
-  }
-
-  private Service service(Context ctx, Resource<ServiceSpec> svc) {
-    ServiceSpec spec = svc.spec();
-    Service.Builder out =
-        Service.newBuilder()
-            .setName(svc.name())
-            .setNamespace(svc.namespace())
-            .setHostname(hostname(svc.namespace(), svc.name()));
-    vip(spec)
-        .ifPresent(
-            ip ->
-                out.addAddresses(NetworkAddress.newBuilder().setAddress(ByteString.copyFrom(ip))));
-    for (ServicePort p : spec.ports()) {
-      Integer target =
-          p.targetPort() != null && !p.targetPort().isInt() ? null : p.targetPortNumber();
-      out.addPorts(
-          Port.newBuilder()
-              .setServicePort(p.port())
-              .setTargetPort(target == null ? 0 : target)
-              .setAppProtocol(appProtocol(p)));
-    }
-    ctx.waypoint(
-            "Service " + svc.namespace() + "/" + svc.name(),
-            svc.namespace(),
-            svc.metadata().labels())
-        .ifPresent(out::setWaypoint);
-    return out.build();
-  }
-
-  static AppProtocol appProtocol(ServicePort p) {
-    String proto = p.appProtocol() != null ? p.appProtocol() : p.name() == null ? "" : p.name();
-    proto = proto.toLowerCase(java.util.Locale.ROOT);
-    if (proto.equals("grpc") || proto.startsWith("grpc-")) {
-      return AppProtocol.GRPC;
-    }
-    if (proto.equals("http2") || proto.startsWith("http2-") || proto.equals("kubernetes.io/h2c")) {
-      return AppProtocol.HTTP2;
-    }
-    if (proto.equals("http") || proto.startsWith("http-")) {
-      return AppProtocol.HTTP11;
-    }
-    return AppProtocol.UNKNOWN;
-  }
-
-  static boolean inMesh(Map<String, String> podLabels, Map<String, String> nsLabels) {
-    if (podLabels.containsKey(Labels.GATEWAY_NAME)) {
-      return false;
-    }
-    String own = podLabels.get(Labels.DATAPLANE_MODE);
-    if (own != null) {
-      return own.equals(Labels.AMBIENT);
-    }
-    return Labels.AMBIENT.equals(nsLabels.get(Labels.DATAPLANE_MODE));
-  }
-
-  private Workload workload(Context ctx, Resource<PodSpec> pod) {
-    Map<String, String> labels = pod.metadata().labels();
-    String ns = pod.namespace();
-    PodStatus status = pod.status() instanceof PodStatus s ? s : null;
-    String ip = status == null ? null : status.podIP();
-    boolean waypointProxy = labels.containsKey(Labels.GATEWAY_NAME);
-    Workload.Builder out =
-        Workload.newBuilder()
-            .setUid(uid(ns, pod.name()))
-            .setName(pod.name())
-            .setNamespace(ns)
-            .setTunnelProtocol(
-                waypointProxy || inMesh(labels, ctx.nsLabels(ns))
-                    ? TunnelProtocol.HBONE
-                    : TunnelProtocol.NONE)
-            .setTrustDomain(trustDomain)
-            .setServiceAccount(pod.spec().serviceAccount())
-            .setNode(pod.spec().nodeName() == null ? "" : pod.spec().nodeName())
-            .setCanonicalName(
-                labels.getOrDefault(
-                    "service.istio.io/canonical-name",
-                    labels.getOrDefault(
-                        "app.kubernetes.io/name", labels.getOrDefault("app", pod.name()))))
-            .setCanonicalRevision(
-                labels.getOrDefault(
-                    "service.istio.io/canonical-revision",
-                    labels.getOrDefault(
-                        "app.kubernetes.io/version", labels.getOrDefault("version", "latest"))))
-            .setWorkloadType(WorkloadType.POD)
-            .setWorkloadName(pod.name())
-            .setClusterId(CLUSTER)
-            .setStatus(
-                ip == null || ip.isEmpty() ? WorkloadStatus.UNHEALTHY : WorkloadStatus.HEALTHY);
-    if (ip != null && !ip.isEmpty()) {
-      out.addAddresses(ByteString.copyFrom(InetAddress.ofLiteral(ip).getAddress()));
-    }
-    ctx.waypoint("Pod " + ns + "/" + pod.name(), ns, labels).ifPresent(out::setWaypoint);
-    for (Resource<ServiceSpec> svc : ctx.selectingServices.getOrDefault(ns, List.of())) {
-      Map<String, String> selector = svc.spec().selector();
-      if (!selector.entrySet().stream()
-          .allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
-        continue;
-      }
-      PortList.Builder ports = PortList.newBuilder();
-      for (ServicePort p : svc.spec().ports()) {
-        targetPort(pod.spec(), p)
-            .ifPresent(
-                t ->
-                    ports.addPorts(
-                        Port.newBuilder()
-                            .setServicePort(p.port())
-                            .setTargetPort(t)
-                            .setAppProtocol(appProtocol(p))));
-      }
-      out.putServices(ns + "/" + hostname(ns, svc.name()), ports.build());
-    }
-    for (Resource<AuthorizationPolicySpec> p : ctx.selectorPolicies.getOrDefault(ns, List.of())) {
-      if (p.spec().selector().matches(labels)) {
-        out.addAuthorizationPolicies(ns + "/" + p.name());
-      }
-    }
-    return out.build();
-  }
-
-  /** A service port's target port on this pod: the number, or the named container port. */
-  static Optional<Integer> targetPort(PodSpec pod, ServicePort port) {
-    if (port.targetPort() == null || port.targetPort().isInt()) {
-      return Optional.of(port.targetPortNumber());
-    }
-    String name = port.targetPort().stringValue();
-    for (Container c : pod.containers()) {
-      for (ContainerPort cp : c.ports()) {
-        if (name.equals(cp.name())) {
-          return Optional.of(cp.containerPort());
-        }
-      }
-    }
-    return Optional.empty();
-  }
-
-  private PodInfo podInfo(Context ctx, Resource<PodSpec> pod, Workload w) {
-    Map<String, String> labels = pod.metadata().labels();
-    PodStatus status = pod.status() instanceof PodStatus s ? s : null;
-    PodInfo.Builder out =
-        PodInfo.newBuilder()
-            .setUid(w.getUid())
-            .setNamespace(pod.namespace())
-            .setName(pod.name())
-            .setNode(w.getNode())
-            .setServiceAccount(w.getServiceAccount())
-            .putAllLabels(labels)
-            .putAllAnnotations(pod.metadata().annotations())
-            .setAmbient(inMesh(labels, ctx.nsLabels(pod.namespace())))
-            .setSpiffeId(
-                new Identities.Workload(trustDomain, pod.namespace(), w.getServiceAccount()).uri())
-            .setWaypointForGateway(labels.getOrDefault(Labels.GATEWAY_NAME, ""));
-    if (status != null) {
-      out.setPodIp(status.podIP() == null ? "" : status.podIP());
-      out.setPhase(status.phase() == null ? "" : status.phase().name());
-    }
-    for (Container c : pod.spec().containers()) {
-      ContainerInfo.Builder ci =
-          ContainerInfo.newBuilder()
-              .setName(c.name())
-              .setImage(c.image() == null ? "" : c.image())
-              .addAllCommand(c.command())
-              .addAllArgs(c.args());
-      c.env().forEach(e -> ci.putEnv(e.name(), e.value() == null ? "" : e.value()));
-      for (ContainerPort p : c.ports()) {
-        ci.addPorts(
-            ContainerPortInfo.newBuilder()
-                .setName(p.name() == null ? "" : p.name())
-                .setContainerPort(p.containerPort()));
-      }
-      out.addContainers(ci);
-    }
-    return out.build();
+        workloads.publish(),
+        services.publish(),
+        authorizations.publish(),
+        routes.publish(),
+        l7.publish(),
+        pods.publish(),
+        problems.publish(),
+        xds,
+        new XdsSnapshot.Delta(last == null ? null : last.xds(), touched));
   }
 }

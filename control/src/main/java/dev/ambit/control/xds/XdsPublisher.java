@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 
 /**
  * Holds the current snapshot and hands every new one to the connected streams, together with the
- * names that differ from the previous snapshot (computed once, so each stream's work is
- * proportional to the change, not to the mesh).
+ * names that differ from the previous snapshot (taken from the snapshot's delta when it is relative
+ * to the previous one, otherwise computed once by comparison), so each stream's work is
+ * proportional to the change, not to the mesh.
  */
 public final class XdsPublisher {
 
@@ -26,6 +27,20 @@ public final class XdsPublisher {
 
   public synchronized void publish(XdsSnapshot snapshot) {
     XdsSnapshot previous = current;
+    XdsSnapshot.Delta delta = snapshot.delta();
+    Map<String, Set<String>> touched =
+        delta != null && delta.base() == previous.resources()
+            ? delta.touched()
+            : diff(previous, snapshot);
+    current = snapshot;
+    Update update = new Update(previous, snapshot, touched);
+    for (Consumer<Update> s : subscribers) {
+      s.accept(update);
+    }
+  }
+
+  /** The names that differ between two snapshots, by type URL (compares every resource). */
+  private static Map<String, Set<String>> diff(XdsSnapshot previous, XdsSnapshot snapshot) {
     Map<String, Set<String>> touched = new HashMap<>();
     Set<String> types = new HashSet<>(previous.resources().keySet());
     types.addAll(snapshot.resources().keySet());
@@ -43,11 +58,7 @@ public final class XdsPublisher {
       before.keySet().stream().filter(n -> !after.containsKey(n)).forEach(names::add);
       touched.put(type, names);
     }
-    current = snapshot;
-    Update update = new Update(previous, snapshot, touched);
-    for (Consumer<Update> s : subscribers) {
-      s.accept(update);
-    }
+    return touched;
   }
 
   void subscribe(Consumer<Update> subscriber) {

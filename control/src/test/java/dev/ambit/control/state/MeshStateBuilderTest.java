@@ -144,14 +144,14 @@ class MeshStateBuilderTest {
             ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: Gateway
-            metadata: {name: ns-wp, namespace: shop}
+            metadata: {name: ns-wp, namespace: shop, labels: {istio.io/waypoint-for: all}}
             spec:
               gatewayClassName: istio-waypoint
               listeners: [{name: mesh, port: 15008, protocol: HBONE}]
             ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: Gateway
-            metadata: {name: pod-wp, namespace: infra}
+            metadata: {name: pod-wp, namespace: infra, labels: {istio.io/waypoint-for: workload}}
             spec:
               gatewayClassName: istio-waypoint
               listeners: [{name: mesh, port: 15008, protocol: HBONE}]

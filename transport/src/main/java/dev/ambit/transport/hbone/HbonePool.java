@@ -12,7 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -409,7 +408,7 @@ public final class HbonePool implements AutoCloseable {
       ctx.pipeline()
           .addLast(
               "h2",
-              Http2FrameCodecBuilder.forClient()
+              HboneCodecs.clientSide()
                   .initialSettings(
                       Windows.apply(Http2Settings.defaultSettings().pushEnabled(false)))
                   .build());

@@ -18,7 +18,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -170,7 +169,7 @@ public final class HboneServer {
       }
       ctx.pipeline()
           .addLast(
-              Http2FrameCodecBuilder.forServer()
+              HboneCodecs.serverSide()
                   .initialSettings(
                       Windows.apply(
                           Http2Settings.defaultSettings()

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,11 @@ final class InboundHold extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!ctx.channel().isActive() && cause instanceof NotYetConnectedException) {
+      // An outbound socket read before its connect ran: the connect reports its own outcome.
+      log.debug("{} read before it connected", ctx.channel());
+      return;
+    }
     log.debug("{} failed before it was spliced: {}", ctx.channel(), cause.toString());
     Relay.abort(ctx.channel());
   }

@@ -61,6 +61,7 @@ class HboneTest {
   private static final int DENIED_PORT = 1;
   private static final int RAW_PORT = 2;
   private static final int FAILING_HANDLER_PORT = 3;
+  private static final long RESET_AFTER_BYTES = 4 << 20;
   private static final java.util.concurrent.Executor VIRTUAL = Thread.ofVirtual()::start;
 
   private final WorkloadCertificate clientCert = pki.issue(CLIENT);
@@ -669,6 +670,68 @@ class HboneTest {
     assertThat(pool.connectionCount()).isEqualTo(1);
   }
 
+  /**
+   * Like the end of {@code iperf3 -P 4}: the upstream resets bulk tunnels while their senders are
+   * still writing at full speed, so DATA frames keep arriving on streams the server has reset. The
+   * server must ignore them: answering each with RST_STREAM used to trip the limit on resets a
+   * server sends, and the whole connection, with the control stream, was closed.
+   */
+  @Test
+  void controlStreamSurvivesBulkStreamsResetByTheUpstreamMidTransfer() throws Exception {
+    pool = new HbonePool(group, HbonePoolConfig.defaults());
+    InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
+    try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread.ofVirtual().start(() -> serveControlAndBulk(upstream));
+      InetSocketAddress capture =
+          captureListener(
+              targetFor(hbone, (InetSocketAddress) upstream.getLocalSocketAddress()),
+              new ByteCounters());
+      try (Socket control = new Socket()) {
+        control.connect(capture, 5000);
+        control.setSoTimeout(20_000);
+        DataOutputStream controlOut = new DataOutputStream(control.getOutputStream());
+        DataInputStream controlIn = new DataInputStream(control.getInputStream());
+        controlOut.writeByte('C');
+        for (int round = 0; round < 3; round++) {
+          List<CompletableFuture<Void>> bulk = new ArrayList<>();
+          for (int i = 0; i < 4; i++) {
+            bulk.add(CompletableFuture.runAsync(() -> sendUntilReset(capture), VIRTUAL));
+          }
+          for (CompletableFuture<Void> f : bulk) {
+            f.get(60, TimeUnit.SECONDS);
+          }
+          controlOut.writeInt(round);
+          assertThat(controlIn.readInt())
+              .as("control answer after round %d", round)
+              .isEqualTo(round + 1);
+        }
+        control.shutdownOutput();
+        assertThat(controlIn.read()).isEqualTo(-1);
+      }
+    }
+    assertThat(upstreamErrors).isEmpty();
+    assertThat(pool.connectionCount()).isEqualTo(1);
+    assertThat(serverConnections).hasSize(1);
+  }
+
+  /** Sends 'R' then writes at full speed until the tunnel is reset. */
+  private static void sendUntilReset(InetSocketAddress address) {
+    try (Socket socket = new Socket()) {
+      socket.connect(address, 5000);
+      OutputStream out = socket.getOutputStream();
+      out.write('R');
+      byte[] chunk = new byte[64 * 1024];
+      new Random(1).nextBytes(chunk);
+      while (true) {
+        out.write(chunk);
+      }
+    } catch (SocketException reset) {
+      // expected: the upstream reset the tunnel
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
   /** Sends 'B' then {@code size} bytes, half-closes, and returns the count the upstream saw. */
   private static long sendBulk(InetSocketAddress address, int size) {
     try (Socket socket = new Socket()) {
@@ -692,8 +755,9 @@ class HboneTest {
   }
 
   /**
-   * Upstream of the control/bulk test: a connection starting with 'C' answers each int with its
-   * successor until EOF; one starting with 'B' counts bytes until EOF, then answers the count.
+   * Upstream of the control/bulk tests: a connection starting with 'C' answers each int with its
+   * successor until EOF; one starting with 'B' counts bytes until EOF, then answers the count; one
+   * starting with 'R' reads {@link #RESET_AFTER_BYTES} bytes at full speed, then resets.
    */
   private void serveControlAndBulk(ServerSocket listener) {
     while (!listener.isClosed()) {
@@ -709,7 +773,20 @@ class HboneTest {
                 try (Socket s = accepted) {
                   DataInputStream in = new DataInputStream(s.getInputStream());
                   DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                  if (in.readByte() == 'C') {
+                  byte kind = in.readByte();
+                  if (kind == 'R') {
+                    byte[] buf = new byte[64 * 1024];
+                    for (long seen = 0; seen < RESET_AFTER_BYTES; ) {
+                      int r = in.read(buf);
+                      if (r < 0) {
+                        break;
+                      }
+                      seen += r;
+                    }
+                    s.setSoLinger(true, 0);
+                    return;
+                  }
+                  if (kind == 'C') {
                     while (true) {
                       int n;
                       try {

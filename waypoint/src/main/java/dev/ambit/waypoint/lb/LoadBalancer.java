@@ -5,14 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Least-request load balancing (power of two choices) with passive health checking. Endpoint state
- * is keyed by endpoint, so it survives configuration updates.
+ * Load balancing with passive health checking: least request (power of two choices) by default,
+ * round robin for the services configured so ({@link LoadBalancing}). Endpoint state is keyed by
+ * endpoint, so it survives configuration updates.
  */
 public final class LoadBalancer {
 
@@ -21,10 +23,35 @@ public final class LoadBalancer {
   private final ConcurrentHashMap<String, EndpointStats> stats = new ConcurrentHashMap<>();
   private final OutlierPolicy policy;
   private final LongSupplier nanoClock;
+  private final LoadBalancing algorithms;
+  private final ConcurrentHashMap<String, AtomicInteger> rounds = new ConcurrentHashMap<>();
 
   public LoadBalancer(OutlierPolicy policy, LongSupplier nanoClock) {
+    this(policy, nanoClock, LoadBalancing.DEFAULT);
+  }
+
+  public LoadBalancer(OutlierPolicy policy, LongSupplier nanoClock, LoadBalancing algorithms) {
     this.policy = policy;
     this.nanoClock = nanoClock;
+    this.algorithms = algorithms;
+  }
+
+  /**
+   * Picks an endpoint of the service {@code namespace/name} with the algorithm configured for it
+   * (see {@link #pick(List, RandomGenerator)} for the health rules). Round robin walks the
+   * available endpoints in the configuration's order, one step per request.
+   */
+  public Optional<Endpoint> pick(
+      String namespace, String name, List<Endpoint> endpoints, RandomGenerator random) {
+    if (algorithms.of(namespace, name) != LoadBalancing.Algorithm.ROUND_ROBIN) {
+      return pick(endpoints, random);
+    }
+    List<Endpoint> from = candidates(endpoints);
+    if (from.isEmpty()) {
+      return Optional.empty();
+    }
+    AtomicInteger next = rounds.computeIfAbsent(namespace + "/" + name, k -> new AtomicInteger());
+    return Optional.of(from.get(Math.floorMod(next.getAndIncrement(), from.size())));
   }
 
   public EndpointStats stats(Endpoint e) {
@@ -36,19 +63,7 @@ public final class LoadBalancer {
    * among them anyway (panic mode) rather than failing all traffic. Empty when none is healthy.
    */
   public Optional<Endpoint> pick(List<Endpoint> endpoints, RandomGenerator random) {
-    long now = nanoClock.getAsLong();
-    List<Endpoint> healthy = new ArrayList<>(endpoints.size());
-    List<Endpoint> available = new ArrayList<>(endpoints.size());
-    for (Endpoint e : endpoints) {
-      if (!e.healthy()) {
-        continue;
-      }
-      healthy.add(e);
-      if (stats(e).available(now)) {
-        available.add(e);
-      }
-    }
-    List<Endpoint> from = available.isEmpty() ? healthy : available;
+    List<Endpoint> from = candidates(endpoints);
     if (from.isEmpty()) {
       return Optional.empty();
     }
@@ -63,6 +78,23 @@ public final class LoadBalancer {
     Endpoint ea = from.get(a);
     Endpoint eb = from.get(b);
     return Optional.of(stats(eb).active() < stats(ea).active() ? eb : ea);
+  }
+
+  /** The healthy, non-ejected endpoints; all healthy ones when every one is ejected (panic). */
+  private List<Endpoint> candidates(List<Endpoint> endpoints) {
+    long now = nanoClock.getAsLong();
+    List<Endpoint> healthy = new ArrayList<>(endpoints.size());
+    List<Endpoint> available = new ArrayList<>(endpoints.size());
+    for (Endpoint e : endpoints) {
+      if (!e.healthy()) {
+        continue;
+      }
+      healthy.add(e);
+      if (stats(e).available(now)) {
+        available.add(e);
+      }
+    }
+    return available.isEmpty() ? healthy : available;
   }
 
   /** Marks a request to {@code e} as started; call {@link #finish} exactly once afterwards. */

@@ -2,7 +2,6 @@ package dev.ambit.waypoint.proxy;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -18,7 +17,7 @@ final class AccessLog {
 
   private AccessLog() {}
 
-  static void log(Exchange ex, FullHttpResponse res, double durationMs, String grpcStatus) {
+  static void log(Exchange ex, int status, long bytesSent, double durationMs, String grpcStatus) {
     if (!LOG.isInfoEnabled()) {
       return;
     }
@@ -31,12 +30,12 @@ final class AccessLog {
       g.writeStringField("path", ex.request.uri());
       g.writeStringField("authority", ex.request.headers().get(HttpHeaderNames.HOST, ""));
       g.writeStringField("protocol", ex.protocol == Protocol.HTTP2 ? "HTTP/2" : "HTTP/1.1");
-      g.writeNumberField("response_code", res.status().code());
+      g.writeNumberField("response_code", status);
       g.writeStringField("grpc_status", grpcStatus);
       g.writeStringField("response_flags", ex.flag.label());
       g.writeNumberField("duration_ms", Math.round(durationMs * 1000) / 1000.0);
-      g.writeNumberField("bytes_received", ex.requestBytes);
-      g.writeNumberField("bytes_sent", res.content().readableBytes());
+      g.writeNumberField("bytes_received", ex.body.bytes());
+      g.writeNumberField("bytes_sent", bytesSent);
       g.writeNumberField("attempts", ex.attempts);
       g.writeStringField("source_principal", ex.downstream.principal());
       g.writeStringField(

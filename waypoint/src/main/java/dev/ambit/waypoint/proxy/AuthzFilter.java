@@ -4,7 +4,6 @@ import dev.ambit.waypoint.authz.AuthzRequest;
 import dev.ambit.waypoint.authz.L7Authorizer;
 import dev.ambit.waypoint.metrics.ResponseFlag;
 import dev.ambit.waypoint.route.RequestTarget;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -16,7 +15,7 @@ final class AuthzFilter implements HttpFilter {
   private static final Logger LOG = LoggerFactory.getLogger(AuthzFilter.class);
 
   @Override
-  public CompletableFuture<FullHttpResponse> filter(Exchange ex, HttpHandler next) {
+  public CompletableFuture<ProxyResponse> filter(Exchange ex, HttpHandler next) {
     Downstream d = ex.downstream;
     AuthzRequest req =
         new AuthzRequest(
@@ -36,7 +35,7 @@ final class AuthzFilter implements HttpFilter {
       LOG.debug(
           "denied {} {} from {} by {}", req.method(), req.path(), d.principal(), decision.policy());
       ex.flag = ResponseFlag.UNAUTHORIZED;
-      return CompletableFuture.completedFuture(LocalReplies.of(403, LocalReplies.RBAC_DENIED));
+      return CompletableFuture.completedFuture(LocalReplies.reply(403, LocalReplies.RBAC_DENIED));
     }
     return next.handle(ex);
   }

@@ -1,19 +1,19 @@
 package dev.ambit.waypoint.proxy;
 
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.concurrent.CompletableFuture;
 
-/** Sends whole requests to one endpoint, reusing upstream connections. */
+/** Sends requests to one endpoint, reusing upstream connections. */
 interface EndpointClient extends AutoCloseable {
 
   /**
-   * Sends {@code req} (ownership passes to the client) and completes with the whole response, or
-   * fails with an {@link UpstreamException}. Cancelling the returned future abandons the attempt
-   * (its connection or stream is closed).
+   * Sends {@code head} (ownership passes to the client) followed by {@code body}, and completes
+   * with the response once its head arrived (the body streams on), or fails with an {@link
+   * UpstreamException}. Cancelling the returned future abandons the attempt (its connection or
+   * stream is closed).
    */
-  CompletableFuture<FullHttpResponse> send(FullHttpRequest req, EventLoop loop);
+  CompletableFuture<ProxyResponse> send(HttpRequest head, RequestBody body, EventLoop loop);
 
   @Override
   void close();

@@ -9,13 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class EndpointClients implements AutoCloseable {
 
   private final UpstreamConnector connector;
-  private final int maxResponseBytes;
   private final Duration idleTimeout;
   private final ConcurrentHashMap<String, EndpointClient> clients = new ConcurrentHashMap<>();
 
-  EndpointClients(UpstreamConnector connector, int maxResponseBytes, Duration idleTimeout) {
+  EndpointClients(UpstreamConnector connector, Duration idleTimeout) {
     this.connector = connector;
-    this.maxResponseBytes = maxResponseBytes;
     this.idleTimeout = idleTimeout;
   }
 
@@ -28,8 +26,8 @@ final class EndpointClients implements AutoCloseable {
               key,
               k ->
                   protocol == Protocol.HTTP2
-                      ? new Http2EndpointClient(e, connector, maxResponseBytes)
-                      : new Http1EndpointClient(e, connector, maxResponseBytes, idleTimeout));
+                      ? new Http2EndpointClient(e, connector)
+                      : new Http1EndpointClient(e, connector, idleTimeout));
     }
     return c;
   }

@@ -6,7 +6,7 @@ import dev.ambit.waypoint.config.WaypointSnapshot;
 import dev.ambit.waypoint.metrics.ResponseFlag;
 import dev.ambit.waypoint.route.RouteTable;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,13 +16,13 @@ import java.util.List;
  */
 public final class Exchange {
 
-  final FullHttpRequest request;
+  final HttpRequest request;
+  final RequestBody body;
   final Downstream downstream;
   final Protocol protocol;
   final WaypointSnapshot snapshot;
   final EventLoop loop;
   final long startNanos;
-  final long requestBytes;
 
   /** The rule the request was routed to; null when no route attaches (original service). */
   RouteTable.RouteDecision route;
@@ -48,22 +48,23 @@ public final class Exchange {
   String traceId = "";
 
   Exchange(
-      FullHttpRequest request,
+      HttpRequest request,
+      RequestBody body,
       Downstream downstream,
       Protocol protocol,
       WaypointSnapshot snapshot,
       EventLoop loop,
       long startNanos) {
     this.request = request;
+    this.body = body;
     this.downstream = downstream;
     this.protocol = protocol;
     this.snapshot = snapshot;
     this.loop = loop;
     this.startNanos = startNanos;
-    this.requestBytes = request.content().readableBytes();
   }
 
-  public FullHttpRequest request() {
+  public HttpRequest request() {
     return request;
   }
 
@@ -73,7 +74,11 @@ public final class Exchange {
 
   /** "grpc" for gRPC over HTTP/2, else "http". */
   String requestProtocol() {
+    return isGrpc() ? "grpc" : "http";
+  }
+
+  boolean isGrpc() {
     String ct = request.headers().get("content-type");
-    return ct != null && ct.startsWith("application/grpc") ? "grpc" : "http";
+    return ct != null && ct.startsWith("application/grpc");
   }
 }

@@ -3,21 +3,27 @@ package dev.ambit.waypoint.proxy;
 import dev.ambit.waypoint.config.ConfigStore;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each whole downstream request through the filter chain and writes the response. On HTTP/1.1
- * one request is processed at a time (reading pauses until its response is written), so responses
- * keep the order of pipelined requests; on HTTP/2 there is one handler per stream.
+ * Runs each downstream request through the filter chain as soon as its head arrived, its body
+ * streaming behind it ({@link RequestBody}), and writes the response ({@link ResponseWriter}). The
+ * channel's autoRead is off while a request is in progress: the body is read as fast as the
+ * upstream takes it. On HTTP/1.1 one request is processed at a time (later pipelined requests wait
+ * until the response is written), so responses keep the order of the requests; on HTTP/2 there is
+ * one handler per stream.
  */
-final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
 
@@ -25,70 +31,154 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
   private final HttpHandler chain;
   private final Downstream downstream;
   private final Protocol protocol;
+  private final int maxReplayBytes;
+  private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+  private RequestBody body;
+  private boolean busy;
 
-  ExchangeHandler(ConfigStore config, HttpHandler chain, Downstream downstream, Protocol protocol) {
-    super(false);
+  ExchangeHandler(
+      ConfigStore config,
+      HttpHandler chain,
+      Downstream downstream,
+      Protocol protocol,
+      int maxReplayBytes) {
     this.config = config;
     this.chain = chain;
     this.downstream = downstream;
     this.protocol = protocol;
+    this.maxReplayBytes = maxReplayBytes;
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (busy && (msg instanceof HttpRequest || body.ended())) {
+      backlog.add(msg); // a pipelined request behind the one in progress
+      return;
+    }
+    dispatch(ctx, msg);
+  }
+
+  private void dispatch(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest req) {
+      start(ctx, req);
+    } else if (msg instanceof HttpContent c && body != null) {
+      body.onContent(c);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void start(ChannelHandlerContext ctx, HttpRequest req) {
     if (!req.decoderResult().isSuccess()) {
-      req.release();
+      ReferenceCountUtil.release(req);
       ctx.writeAndFlush(LocalReplies.of(400, "bad request"))
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    boolean http1 = protocol == Protocol.HTTP1;
-    if (http1) {
-      ctx.channel().config().setAutoRead(false);
+    ctx.channel().config().setAutoRead(false);
+    busy = true;
+    boolean keepAlive = protocol != Protocol.HTTP1 || HttpUtil.isKeepAlive(req);
+    HttpRequest head = req;
+    RequestBody b = new RequestBody(ctx.channel(), maxReplayBytes);
+    body = b;
+    if (req instanceof FullHttpRequest full) {
+      // HTTP/2 HEADERS with END_STREAM arrive as one message: split off the (empty) body.
+      head =
+          new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+      b.onContent(new DefaultLastHttpContent(full.content().retain(), full.trailingHeaders()));
+      full.release();
+    } else {
+      b.start();
     }
-    boolean keepAlive = !http1 || HttpUtil.isKeepAlive(req);
     Exchange ex =
         new Exchange(
-            req,
+            head,
+            b,
             downstream,
             protocol,
             config.snapshot(),
             ctx.channel().eventLoop(),
             System.nanoTime());
+    if (protocol == Protocol.HTTP2) {
+      run(ctx, ex, keepAlive); // a gRPC stream may need its response before its body ends
+    } else {
+      b.ready().thenRun(() -> ctx.executor().execute(() -> run(ctx, ex, keepAlive)));
+    }
+  }
+
+  private void run(ChannelHandlerContext ctx, Exchange ex, boolean keepAlive) {
+    RequestBody b = ex.body;
+    if (b.malformed() && ctx.channel().isActive()) {
+      LOG.debug("refusing request with a malformed body from {}", ctx.channel().remoteAddress());
+      ctx.writeAndFlush(LocalReplies.of(400, "bad request"))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     chain
         .handle(ex)
         .whenComplete(
             (res, err) -> {
-              req.release();
-              FullHttpResponse out = res;
+              ProxyResponse out = res;
               if (err != null) {
-                LOG.warn("request {} {} failed inside the waypoint", req.method(), req.uri(), err);
-                out = LocalReplies.of(500, "internal error");
+                LOG.warn(
+                    "request {} {} failed inside the waypoint",
+                    ex.request.method(),
+                    ex.request.uri(),
+                    err);
+                out = LocalReplies.reply(500, "internal error");
               }
-              FullHttpResponse toWrite = out;
-              ctx.executor().execute(() -> write(ctx, toWrite, http1, keepAlive));
+              ProxyResponse toWrite = out;
+              ctx.executor().execute(() -> respond(ctx, b, toWrite, keepAlive));
             });
   }
 
-  private static void write(
-      ChannelHandlerContext ctx, FullHttpResponse res, boolean http1, boolean keepAlive) {
-    HopByHop.strip(res.headers());
-    HopByHop.stripHttp2Extensions(res.headers());
-    if (!res.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-      res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
-    }
-    if (!http1) {
-      ctx.writeAndFlush(res);
+  private void respond(
+      ChannelHandlerContext ctx, RequestBody b, ProxyResponse res, boolean keepAlive) {
+    boolean http1 = protocol == Protocol.HTTP1;
+    ResponseWriter.write(ctx.channel(), res, http1, keepAlive)
+        .whenComplete(
+            (end, err) -> {
+              res.end().complete(end != null ? end : BodyEnd.abandoned(0));
+              ctx.executor()
+                  .execute(() -> finished(ctx, b, end != null && end.complete(), keepAlive));
+            });
+  }
+
+  /** The response went out (whole or not): the connection goes on to the next request or closes. */
+  private void finished(
+      ChannelHandlerContext ctx, RequestBody b, boolean whole, boolean keepAlive) {
+    boolean requestWhole = b.ended();
+    b.release();
+    body = null;
+    busy = false;
+    if (protocol != Protocol.HTTP1) {
+      if (!whole || !requestWhole) {
+        ctx.close(); // resets the stream
+      }
       return;
     }
-    res.setProtocolVersion(HttpVersion.HTTP_1_1);
-    HttpUtil.setKeepAlive(res, keepAlive);
-    if (!keepAlive) {
-      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    if (!whole || !keepAlive || !requestWhole) {
+      // The connection is not in a known state (or the request body was not read to its end).
+      ctx.close();
       return;
     }
-    ctx.writeAndFlush(res);
-    ctx.channel().config().setAutoRead(true);
+    Object next;
+    while (!busy && (next = backlog.poll()) != null) {
+      dispatch(ctx, next);
+    }
+    if (!busy) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (body != null) {
+      body.release(); // an upstream attempt still sending the body gives up
+    }
+    backlog.forEach(ReferenceCountUtil::release);
+    backlog.clear();
+    ctx.fireChannelInactive();
   }
 
   @Override

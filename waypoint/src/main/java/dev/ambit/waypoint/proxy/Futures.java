@@ -2,7 +2,6 @@ package dev.ambit.waypoint.proxy;
 
 import dev.ambit.waypoint.metrics.ResponseFlag;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -14,15 +13,15 @@ final class Futures {
   private Futures() {}
 
   /**
-   * Completes with {@code f}'s response, or with a 504 once {@code timeout} passed (then {@code f}
-   * is cancelled and a late response released). A zero timeout means none.
+   * Completes with {@code f}'s response (its head), or with a 504 once {@code timeout} passed (then
+   * {@code f} is cancelled and a late response released). A zero timeout means none.
    */
-  static CompletableFuture<FullHttpResponse> withTimeout(
-      CompletableFuture<FullHttpResponse> f, Duration timeout, EventLoop loop, Exchange ex) {
+  static CompletableFuture<ProxyResponse> withTimeout(
+      CompletableFuture<ProxyResponse> f, Duration timeout, EventLoop loop, Exchange ex) {
     if (timeout.isZero() || timeout.isNegative()) {
       return f;
     }
-    CompletableFuture<FullHttpResponse> out = new CompletableFuture<>();
+    CompletableFuture<ProxyResponse> out = new CompletableFuture<>();
     ScheduledFuture<?> timer =
         loop.schedule(
             () -> {
@@ -31,11 +30,11 @@ final class Futures {
               }
               // The flag must be set before completing: completion runs the telemetry callbacks.
               ex.flag = ResponseFlag.UPSTREAM_TIMEOUT;
-              FullHttpResponse r = LocalReplies.of(504, "upstream request timeout");
+              ProxyResponse r = LocalReplies.reply(504, "upstream request timeout");
               if (out.complete(r)) {
                 f.cancel(false);
               } else {
-                r.release();
+                r.discard();
               }
             },
             timeout.toNanos(),
@@ -47,7 +46,7 @@ final class Futures {
           if (err != null) {
             out.completeExceptionally(err);
           } else if (!out.complete(res)) {
-            res.release();
+            res.discard();
           }
         });
     return out;

@@ -4,10 +4,8 @@ import dev.ambit.waypoint.config.Endpoint;
 import dev.ambit.waypoint.metrics.ResponseFlag;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
@@ -15,12 +13,14 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** HTTP/1.1 to one endpoint with a pool of idle keep-alive connections. */
+/**
+ * HTTP/1.1 to one endpoint with a pool of idle keep-alive connections. A connection goes back to
+ * the pool only when both the request and the response went through whole.
+ */
 final class Http1EndpointClient implements EndpointClient {
 
   private final Endpoint endpoint;
   private final UpstreamConnector connector;
-  private final int maxResponseBytes;
   private final Duration idleTimeout;
   private final ArrayDeque<Channel> idle = new ArrayDeque<>(); // guarded by this
   private boolean closed; // guarded by this
@@ -28,20 +28,18 @@ final class Http1EndpointClient implements EndpointClient {
   /**
    * @param idleTimeout a pooled connection unused this long is closed (it holds an HBONE stream)
    */
-  Http1EndpointClient(
-      Endpoint endpoint, UpstreamConnector connector, int maxResponseBytes, Duration idleTimeout) {
+  Http1EndpointClient(Endpoint endpoint, UpstreamConnector connector, Duration idleTimeout) {
     this.endpoint = endpoint;
     this.connector = connector;
-    this.maxResponseBytes = maxResponseBytes;
     this.idleTimeout = idleTimeout;
   }
 
   @Override
-  public CompletableFuture<FullHttpResponse> send(FullHttpRequest req, EventLoop loop) {
-    CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
+  public CompletableFuture<ProxyResponse> send(HttpRequest req, RequestBody body, EventLoop loop) {
+    CompletableFuture<ProxyResponse> result = new CompletableFuture<>();
     Channel ch = pollIdle();
     if (ch != null) {
-      write(ch, req, result);
+      ch.eventLoop().execute(() -> write(ch, req, body, result));
       return result;
     }
     connector
@@ -49,7 +47,6 @@ final class Http1EndpointClient implements EndpointClient {
         .whenComplete(
             (c, err) -> {
               if (err != null) {
-                req.release();
                 result.completeExceptionally(
                     new UpstreamException(
                         ResponseFlag.UPSTREAM_CONNECT_FAILURE,
@@ -60,15 +57,14 @@ final class Http1EndpointClient implements EndpointClient {
               c.eventLoop()
                   .execute(
                       () -> {
+                        c.config().setAutoRead(false);
                         c.pipeline()
                             .addLast(
                                 new IdleStateHandler(
                                     0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                             .addLast(new HttpClientCodec())
-                            .addLast(new HttpObjectAggregator(maxResponseBytes))
                             .addLast(new HttpClientStream());
-                        c.config().setAutoRead(true);
-                        write(c, req, result);
+                        write(c, req, body, result);
                       });
             });
     return result;
@@ -84,40 +80,64 @@ final class Http1EndpointClient implements EndpointClient {
     return null;
   }
 
-  private void write(Channel ch, FullHttpRequest req, CompletableFuture<FullHttpResponse> result) {
+  /** On the connection's event loop. */
+  private void write(
+      Channel ch, HttpRequest req, RequestBody body, CompletableFuture<ProxyResponse> result) {
+    if (result.isDone()) {
+      return; // abandoned (timed out) before it could be sent
+    }
+    var ctx = ch.pipeline().context(HttpClientStream.class);
+    if (ctx == null || !ch.isActive()) {
+      result.completeExceptionally(
+          new UpstreamException(ResponseFlag.UPSTREAM_RESET, "connection closed", null));
+      return;
+    }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
-    ch.eventLoop()
-        .execute(
-            () -> {
-              if (result.isDone()) {
-                // abandoned (timed out) before it could be sent
-                req.release();
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    ((HttpClientStream) ctx.handler())
+        .expect(
+            ctx,
+            result,
+            whole -> {
+              if (!whole || !keepAlive) {
+                ch.close();
                 return;
               }
-              HttpClientStream stream = ch.pipeline().get(HttpClientStream.class);
-              if (stream == null || !ch.isActive()) {
-                req.release();
+              // Reusable once the request went out whole too (fails if it never will).
+              sent.whenComplete(
+                  (v, err) ->
+                      ch.eventLoop()
+                          .execute(
+                              () -> {
+                                if (err == null) {
+                                  release(ch);
+                                } else {
+                                  ch.close();
+                                }
+                              }));
+            });
+    ch.writeAndFlush(req)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
                 result.completeExceptionally(
-                    new UpstreamException(ResponseFlag.UPSTREAM_RESET, "connection closed", null));
-                return;
+                    new UpstreamException(ResponseFlag.UPSTREAM_RESET, "write failed", f.cause()));
               }
-              stream.expect(result);
-              ch.writeAndFlush(req)
-                  .addListener(
-                      f -> {
-                        if (!f.isSuccess()) {
-                          result.completeExceptionally(
-                              new UpstreamException(
-                                  ResponseFlag.UPSTREAM_RESET, "write failed", f.cause()));
-                        }
-                      });
+            });
+    body.sendTo(ch)
+        .whenComplete(
+            (v, err) -> {
+              if (err == null) {
+                sent.complete(null);
+              } else {
+                sent.completeExceptionally(err);
+                ch.close(); // the request cannot be completed on this connection
+              }
             });
     result.whenComplete(
         (res, err) -> {
-          if (err == null && keepAlive && HttpUtil.isKeepAlive(res) && ch.isActive()) {
-            release(ch);
-          } else {
-            ch.close();
+          if (err != null) {
+            ch.close(); // failed or abandoned before the answer: the connection is not reusable
           }
         });
   }
@@ -126,6 +146,7 @@ final class Http1EndpointClient implements EndpointClient {
     synchronized (this) {
       if (!closed) {
         idle.addLast(ch);
+        ch.read(); // notice when the idle connection is closed by the other side
         return;
       }
     }

@@ -4,10 +4,9 @@ import dev.ambit.waypoint.config.Endpoint;
 import dev.ambit.waypoint.metrics.ResponseFlag;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -15,29 +14,30 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.util.concurrent.CompletableFuture;
 
-/** HTTP/2 (prior knowledge) to one endpoint: one shared connection, a stream per request. */
+/**
+ * HTTP/2 (prior knowledge) to one endpoint: one shared connection, a stream per request. Streams
+ * read only as fast as the downstream takes the response, so HTTP/2 flow control holds the backend
+ * back.
+ */
 final class Http2EndpointClient implements EndpointClient {
 
   private final Endpoint endpoint;
   private final UpstreamConnector connector;
-  private final int maxResponseBytes;
   private CompletableFuture<Channel> connection; // guarded by this
   private boolean closed; // guarded by this
 
-  Http2EndpointClient(Endpoint endpoint, UpstreamConnector connector, int maxResponseBytes) {
+  Http2EndpointClient(Endpoint endpoint, UpstreamConnector connector) {
     this.endpoint = endpoint;
     this.connector = connector;
-    this.maxResponseBytes = maxResponseBytes;
   }
 
   @Override
-  public CompletableFuture<FullHttpResponse> send(FullHttpRequest req, EventLoop loop) {
-    CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
+  public CompletableFuture<ProxyResponse> send(HttpRequest req, RequestBody body, EventLoop loop) {
+    CompletableFuture<ProxyResponse> result = new CompletableFuture<>();
     connection(loop)
         .whenComplete(
             (conn, err) -> {
               if (err != null) {
-                req.release();
                 result.completeExceptionally(
                     new UpstreamException(
                         ResponseFlag.UPSTREAM_CONNECT_FAILURE,
@@ -45,7 +45,7 @@ final class Http2EndpointClient implements EndpointClient {
                         err));
                 return;
               }
-              openStream(conn, req, result);
+              openStream(conn, req, body, result);
             });
     return result;
   }
@@ -82,27 +82,39 @@ final class Http2EndpointClient implements EndpointClient {
   }
 
   private void openStream(
-      Channel conn, FullHttpRequest req, CompletableFuture<FullHttpResponse> result) {
+      Channel conn, HttpRequest req, RequestBody body, CompletableFuture<ProxyResponse> result) {
     new Http2StreamChannelBootstrap(conn)
+        .option(ChannelOption.AUTO_READ, false)
         .open()
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                req.release();
                 result.completeExceptionally(
                     new UpstreamException(
                         ResponseFlag.UPSTREAM_RESET, "cannot open stream", f.cause()));
                 return;
               }
               Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
+              if (result.isDone()) {
+                stream.close();
+                return;
+              }
               HttpClientStream tail = new HttpClientStream();
-              stream
-                  .pipeline()
-                  .addLast(new Http2StreamFrameToHttpObjectCodec(false))
-                  .addLast(new HttpObjectAggregator(maxResponseBytes))
-                  .addLast(tail);
-              tail.expect(result);
-              result.whenComplete((r, e) -> stream.close());
+              stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false)).addLast(tail);
+              tail.expect(
+                  stream.pipeline().context(tail),
+                  result,
+                  whole -> {
+                    if (!whole) {
+                      stream.close();
+                    }
+                  });
+              result.whenComplete(
+                  (r, e) -> {
+                    if (e != null) {
+                      stream.close();
+                    }
+                  });
               stream
                   .writeAndFlush(req)
                   .addListener(
@@ -111,6 +123,13 @@ final class Http2EndpointClient implements EndpointClient {
                           result.completeExceptionally(
                               new UpstreamException(
                                   ResponseFlag.UPSTREAM_RESET, "write failed", w.cause()));
+                        }
+                      });
+              body.sendTo(stream)
+                  .whenComplete(
+                      (v, e) -> {
+                        if (e != null) {
+                          stream.close(); // the request cannot be sent whole: reset the stream
                         }
                       });
             });

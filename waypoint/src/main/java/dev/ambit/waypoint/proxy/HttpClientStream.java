@@ -2,41 +2,93 @@ package dev.ambit.waypoint.proxy;
 
 import dev.ambit.waypoint.metrics.ResponseFlag;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
- * The tail of an upstream pipeline: completes the pending response future of the request in flight
- * on this channel (HTTP/1.1 connection or HTTP/2 stream).
+ * The tail of an upstream pipeline (autoRead off): completes the pending response future of the
+ * request in flight on this channel (HTTP/1.1 connection or HTTP/2 stream) with the response head,
+ * then hands the body to an {@link UpstreamBody}. Informational (1xx) answers are skipped.
  */
-final class HttpClientStream extends SimpleChannelInboundHandler<FullHttpResponse> {
+final class HttpClientStream extends ChannelInboundHandlerAdapter {
 
-  private CompletableFuture<FullHttpResponse> pending;
+  private CompletableFuture<ProxyResponse> pending;
+  private Consumer<Boolean> finished;
+  private UpstreamBody body;
+  private boolean skippingInformational;
 
-  HttpClientStream() {
-    super(false);
-  }
-
-  /** Must be called on the channel's event loop before the request is written. */
-  void expect(CompletableFuture<FullHttpResponse> f) {
+  /**
+   * Must be called on the channel's event loop before the request is written; reading starts.
+   *
+   * @param finished told whether the response body went through whole (see {@link UpstreamBody})
+   */
+  void expect(
+      ChannelHandlerContext ctx, CompletableFuture<ProxyResponse> f, Consumer<Boolean> finished) {
     pending = f;
+    this.finished = finished;
+    ctx.read();
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse res) {
-    CompletableFuture<FullHttpResponse> f = pending;
-    pending = null;
-    if (f == null || !f.complete(res)) {
-      res.release();
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpResponse head && pending != null) {
+      int code = head.status().code();
+      if (code >= 100 && code < 200 && code != 101) {
+        skippingInformational = !(msg instanceof LastHttpContent);
+        ReferenceCountUtil.release(msg);
+        ctx.read();
+        return;
+      }
+      CompletableFuture<ProxyResponse> f = pending;
+      pending = null;
+      Consumer<Boolean> done = finished;
+      if (msg instanceof FullHttpResponse whole) {
+        // HEADERS with END_STREAM (a trailers-only gRPC answer, say): kept as one message.
+        done.accept(true);
+        if (!f.complete(ProxyResponse.whole(whole))) {
+          whole.release();
+        }
+        return;
+      }
+      UpstreamBody b =
+          new UpstreamBody(
+              ctx.channel(),
+              ok -> {
+                body = null;
+                done.accept(ok);
+              });
+      body = b;
+      if (!f.complete(ProxyResponse.streamed(head, b))) {
+        b.abort(); // abandoned (timed out or cancelled) before the answer came
+      }
+      return;
     }
+    if (msg instanceof HttpContent c && skippingInformational) {
+      skippingInformational = !(msg instanceof LastHttpContent);
+      c.release();
+      ctx.read();
+      return;
+    }
+    if (msg instanceof HttpContent c && body != null) {
+      body.onContent(c);
+      return;
+    }
+    // Nothing was asked for: a broken or hostile upstream.
+    ReferenceCountUtil.release(msg);
+    ctx.close();
   }
 
-  /** An idle pooled connection (no request in flight) is closed when the idle timer fires. */
+  /** An idle pooled connection (nothing in flight) is closed when the idle timer fires. */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent && pending == null) {
+    if (evt instanceof IdleStateEvent && pending == null && body == null) {
       ctx.close();
       return;
     }
@@ -58,10 +110,13 @@ final class HttpClientStream extends SimpleChannelInboundHandler<FullHttpRespons
   }
 
   private void fail(Throwable t) {
-    CompletableFuture<FullHttpResponse> f = pending;
+    CompletableFuture<ProxyResponse> f = pending;
     pending = null;
     if (f != null) {
       f.completeExceptionally(t);
+    }
+    if (body != null) {
+      body.onFailure(t);
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.ambit.waypoint.proxy;
 
-import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -8,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 @FunctionalInterface
 interface HttpFilter {
 
-  CompletableFuture<FullHttpResponse> filter(Exchange ex, HttpHandler next);
+  CompletableFuture<ProxyResponse> filter(Exchange ex, HttpHandler next);
 
   /** The handler that runs {@code filters} in order in front of {@code terminal}. */
   static HttpHandler chain(List<HttpFilter> filters, HttpHandler terminal) {

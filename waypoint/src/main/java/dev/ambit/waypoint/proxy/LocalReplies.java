@@ -15,6 +15,11 @@ final class LocalReplies {
 
   private LocalReplies() {}
 
+  /** A local reply for the filter chain. */
+  static ProxyResponse reply(int status, String body) {
+    return ProxyResponse.local(of(status, body));
+  }
+
   static FullHttpResponse of(int status, String body) {
     FullHttpResponse res =
         new DefaultFullHttpResponse(

@@ -1,68 +1,59 @@
 package dev.ambit.waypoint.proxy;
 
+import dev.ambit.waypoint.lb.LoadBalancing;
 import dev.ambit.waypoint.lb.OutlierPolicy;
 import java.time.Duration;
 
 /**
  * Limits and tuning of the proxy.
  *
- * @param maxRequestBytes bigger request bodies are answered 413
- * @param maxResponseBytes bigger upstream responses fail the attempt
- * @param maxRetriableBytes requests with bigger bodies are never retried
+ * @param maxRetriableBytes request bodies are streamed; their first bytes up to this many are kept
+ *     so that a retry or a mirror can send them again, and bigger ones are never retried
  * @param maxPendingPerBackend requests in flight per backend service port before answering 503
  * @param sniffTimeout a stream silent this long is proxied as TCP (server-first protocols)
  * @param upstreamIdleTimeout a pooled HTTP/1.1 upstream connection unused this long is closed
+ * @param loadBalancing the load-balancing algorithm of each backend service
  */
 public record ProxyOptions(
-    int maxRequestBytes,
-    int maxResponseBytes,
     int maxRetriableBytes,
     int maxPendingPerBackend,
     Duration sniffTimeout,
     Duration upstreamIdleTimeout,
-    OutlierPolicy outlier) {
+    OutlierPolicy outlier,
+    LoadBalancing loadBalancing) {
 
   public static ProxyOptions defaults() {
     return new ProxyOptions(
-        16 << 20,
-        64 << 20,
         64 << 10,
         1024,
         Duration.ofSeconds(1),
         Duration.ofSeconds(60),
-        OutlierPolicy.DEFAULT);
+        OutlierPolicy.DEFAULT,
+        LoadBalancing.DEFAULT);
+  }
+
+  public ProxyOptions withLoadBalancing(LoadBalancing lb) {
+    return new ProxyOptions(
+        maxRetriableBytes, maxPendingPerBackend, sniffTimeout, upstreamIdleTimeout, outlier, lb);
   }
 
   public ProxyOptions withOutlier(OutlierPolicy p) {
     return new ProxyOptions(
-        maxRequestBytes,
-        maxResponseBytes,
         maxRetriableBytes,
         maxPendingPerBackend,
         sniffTimeout,
         upstreamIdleTimeout,
-        p);
+        p,
+        loadBalancing);
   }
 
   public ProxyOptions withMaxPendingPerBackend(int n) {
     return new ProxyOptions(
-        maxRequestBytes,
-        maxResponseBytes,
-        maxRetriableBytes,
-        n,
-        sniffTimeout,
-        upstreamIdleTimeout,
-        outlier);
+        maxRetriableBytes, n, sniffTimeout, upstreamIdleTimeout, outlier, loadBalancing);
   }
 
   public ProxyOptions withUpstreamIdleTimeout(Duration d) {
     return new ProxyOptions(
-        maxRequestBytes,
-        maxResponseBytes,
-        maxRetriableBytes,
-        maxPendingPerBackend,
-        sniffTimeout,
-        d,
-        outlier);
+        maxRetriableBytes, maxPendingPerBackend, sniffTimeout, d, outlier, loadBalancing);
   }
 }

@@ -2,34 +2,27 @@ package dev.ambit.waypoint.proxy;
 
 import dev.ambit.waypoint.metrics.ResponseFlag;
 import dev.ambit.waypoint.route.RetryPolicy;
-import io.netty.handler.codec.http.FullHttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The route's request timeout around all attempts, its backendRequest timeout around each attempt,
- * and retries of retriable answers with exponential backoff. Only small requests are retried on
- * answers (the body is buffered whole either way; large ones get a single attempt). A failure to
- * connect is retried once on another endpoint even without a retry policy: the request never
- * reached an application, so this is safe for any method.
+ * The route's request timeout around all attempts, its backendRequest timeout around each attempt
+ * (both until the response head arrives), and retries of retriable answers with exponential
+ * backoff. A retry sends the request body again from its start, so only bodies that are still
+ * replayable (up to the proxy's retry buffer, 64 KiB by default) are retried; larger ones get the
+ * answer of their single attempt. A failure to connect is retried once on another endpoint even
+ * without a retry policy: the request never reached an application, so this is safe for any method.
  */
 final class RetryFilter implements HttpFilter {
 
   static final int CONNECT_FAILURE_ATTEMPTS = 2;
 
-  private final int maxRetriableBytes;
-
-  RetryFilter(int maxRetriableBytes) {
-    this.maxRetriableBytes = maxRetriableBytes;
-  }
-
   @Override
-  public CompletableFuture<FullHttpResponse> filter(Exchange ex, HttpHandler next) {
+  public CompletableFuture<ProxyResponse> filter(Exchange ex, HttpHandler next) {
     RetryPolicy policy = ex.route == null ? RetryPolicy.NONE : ex.route.rule().retry();
-    int attempts = ex.requestBytes <= maxRetriableBytes ? policy.attempts() : 1;
-    CompletableFuture<FullHttpResponse> out = new CompletableFuture<>();
-    attempt(ex, next, 1, attempts, policy, out);
+    CompletableFuture<ProxyResponse> out = new CompletableFuture<>();
+    attempt(ex, next, 1, policy.attempts(), policy, out);
     if (ex.route == null) {
       return out;
     }
@@ -42,32 +35,33 @@ final class RetryFilter implements HttpFilter {
       int n,
       int max,
       RetryPolicy policy,
-      CompletableFuture<FullHttpResponse> out) {
+      CompletableFuture<ProxyResponse> out) {
     if (out.isDone()) {
       return;
     }
     ex.flag = ResponseFlag.NONE;
     Duration perTry = ex.route == null ? Duration.ZERO : ex.route.rule().backendTimeout();
-    CompletableFuture<FullHttpResponse> f =
-        Futures.withTimeout(next.handle(ex), perTry, ex.loop, ex);
+    CompletableFuture<ProxyResponse> f = Futures.withTimeout(next.handle(ex), perTry, ex.loop, ex);
     Futures.cancelWith(out, f);
     f.whenComplete(
         (res, err) -> {
           if (err != null) {
             if (!out.isDone()) {
-              out.complete(LocalReplies.of(503, "upstream failure"));
+              out.complete(LocalReplies.reply(503, "upstream failure"));
             }
             return;
           }
           if (out.isDone()) {
-            res.release();
+            res.discard();
             return;
           }
           boolean connectFailure = ex.flag == ResponseFlag.UPSTREAM_CONNECT_FAILURE;
-          boolean retriable = policy.retriable(res.status().code());
-          if ((retriable && n < max)
-              || (connectFailure && n < Math.max(max, CONNECT_FAILURE_ATTEMPTS))) {
-            res.release();
+          boolean retriable = policy.retriable(res.status());
+          boolean replayable = ex.body.canReplay();
+          if (replayable
+              && ((retriable && n < max)
+                  || (connectFailure && n < Math.max(max, CONNECT_FAILURE_ATTEMPTS)))) {
+            res.discard();
             ex.loop.schedule(
                 () -> attempt(ex, next, n + 1, max, policy, out),
                 policy.backoffBefore(n + 1).toNanos(),
@@ -78,7 +72,7 @@ final class RetryFilter implements HttpFilter {
             ex.flag = ResponseFlag.RETRY_LIMIT_EXCEEDED;
           }
           if (!out.complete(res)) {
-            res.release();
+            res.discard();
           }
         });
   }

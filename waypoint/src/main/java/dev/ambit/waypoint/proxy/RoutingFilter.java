@@ -11,9 +11,8 @@ import dev.ambit.waypoint.route.HeaderModifiers;
 import dev.ambit.waypoint.route.PathRewrites;
 import dev.ambit.waypoint.route.Redirects;
 import dev.ambit.waypoint.route.RouteTable;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +41,7 @@ final class RoutingFilter implements HttpFilter {
   }
 
   @Override
-  public CompletableFuture<FullHttpResponse> filter(Exchange ex, HttpHandler next) {
+  public CompletableFuture<ProxyResponse> filter(Exchange ex, HttpHandler next) {
     ServiceInfo service = ex.downstream.service();
     if (service == null) {
       return next.handle(ex);
@@ -57,7 +56,7 @@ final class RoutingFilter implements HttpFilter {
         routes.route(service, ex.downstream.port(), ex.request);
     if (decision.isEmpty()) {
       ex.flag = ResponseFlag.NO_ROUTE;
-      return done(LocalReplies.of(404, "route not found"));
+      return done(LocalReplies.reply(404, "route not found"));
     }
     ex.route = decision.get();
     CompiledRule rule = ex.route.rule();
@@ -75,7 +74,7 @@ final class RoutingFilter implements HttpFilter {
                   "http",
                   ex.request.headers().get(HttpHeaderNames.HOST),
                   ex.route);
-          return done(Redirects.response(f.getRequestRedirect(), location));
+          return done(ProxyResponse.local(Redirects.response(f.getRequestRedirect(), location)));
         }
         case URL_REWRITE -> rewrite(ex.request, f.getUrlRewrite(), ex.route);
         case REQUEST_MIRROR -> mirrors.add(f.getRequestMirror().getBackend());
@@ -85,13 +84,13 @@ final class RoutingFilter implements HttpFilter {
     Optional<BackendRef> picked = rule.backends().pick(random);
     if (picked.isEmpty()) {
       ex.flag = ResponseFlag.NO_ROUTE;
-      return done(LocalReplies.of(500, "no backend for route " + rule.routeKey()));
+      return done(LocalReplies.reply(500, "no backend for route " + rule.routeKey()));
     }
     BackendRef ref = picked.get();
     Optional<ServiceInfo> backend = resolve(ex, rule, ref);
     if (backend.isEmpty()) {
       ex.flag = ResponseFlag.NO_ROUTE;
-      return done(LocalReplies.of(500, "unknown backend " + ref.getName()));
+      return done(LocalReplies.reply(500, "unknown backend " + ref.getName()));
     }
     for (Filter f : ref.getFiltersList()) {
       if (f.hasRequestHeaderModifier()) {
@@ -116,7 +115,7 @@ final class RoutingFilter implements HttpFilter {
         .thenApply(
             res -> {
               for (HeaderModifier m : ex.responseModifiers) {
-                HeaderModifiers.apply(m, res.headers());
+                HeaderModifiers.apply(m, res.head().headers());
               }
               return res;
             });
@@ -127,7 +126,7 @@ final class RoutingFilter implements HttpFilter {
     return ex.snapshot.mesh().service(ns, ref.getName());
   }
 
-  private static void rewrite(FullHttpRequest req, Rewrite r, RouteTable.RouteDecision d) {
+  private static void rewrite(HttpRequest req, Rewrite r, RouteTable.RouteDecision d) {
     if (!r.getHostname().isEmpty()) {
       req.headers().set(HttpHeaderNames.HOST, r.getHostname());
     }
@@ -138,7 +137,7 @@ final class RoutingFilter implements HttpFilter {
     }
   }
 
-  private static CompletableFuture<FullHttpResponse> done(FullHttpResponse r) {
+  private static CompletableFuture<ProxyResponse> done(ProxyResponse r) {
     return CompletableFuture.completedFuture(r);
   }
 }

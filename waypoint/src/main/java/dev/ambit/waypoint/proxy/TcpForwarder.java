@@ -51,7 +51,10 @@ final class TcpForwarder {
         d.service() != null
             ? snapshot.mesh().endpoints(d.service(), d.port())
             : List.of(d.workload());
-    Optional<Endpoint> picked = lb.pick(endpoints, random);
+    Optional<Endpoint> picked =
+        d.service() != null
+            ? lb.pick(d.service().namespace(), d.service().name(), endpoints, random)
+            : lb.pick(endpoints, random);
     if (picked.isEmpty()) {
       LOG.info("TCP to {}: no healthy endpoint", d.destinationName());
       down.close();

@@ -6,7 +6,6 @@ import dev.ambit.waypoint.config.MeshView;
 import dev.ambit.waypoint.config.ServiceInfo;
 import dev.ambit.waypoint.metrics.GrpcStatus;
 import dev.ambit.waypoint.metrics.RequestMetrics;
-import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,7 +24,7 @@ final class TelemetryFilter implements HttpFilter {
   }
 
   @Override
-  public CompletableFuture<FullHttpResponse> filter(Exchange ex, HttpHandler next) {
+  public CompletableFuture<ProxyResponse> filter(Exchange ex, HttpHandler next) {
     String incoming = ex.request.headers().get("traceparent");
     RequestTracer.Span span =
         tracer.start(
@@ -36,30 +35,25 @@ final class TelemetryFilter implements HttpFilter {
     return next.handle(ex)
         .thenApply(
             res -> {
-              record(ex, res, span);
+              res.end().thenAccept(end -> record(ex, res, end, span));
               return res;
             });
   }
 
-  private void record(Exchange ex, FullHttpResponse res, RequestTracer.Span span) {
+  /** Once the response went downstream (or failed to): the body's size and trailers are known. */
+  private void record(Exchange ex, ProxyResponse res, BodyEnd end, RequestTracer.Span span) {
     double ms = (System.nanoTime() - ex.startNanos) / 1e6;
-    String grpcHeader = res.headers().get("grpc-status");
+    String grpcHeader = res.head().headers().get("grpc-status");
     if (grpcHeader == null) {
-      grpcHeader = res.trailingHeaders().get("grpc-status");
+      grpcHeader = end.trailers().get("grpc-status");
     }
     GrpcStatus grpc =
         ex.requestProtocol().equals("grpc")
             ? (grpcHeader == null ? GrpcStatus.UNKNOWN : GrpcStatus.of(grpcHeader))
             : GrpcStatus.NONE;
     metrics.record(
-        metrics.labels(labels(ex)),
-        res.status().code(),
-        grpc,
-        ex.flag,
-        ms,
-        ex.requestBytes,
-        res.content().readableBytes());
-    AccessLog.log(ex, res, ms, grpc.label());
+        metrics.labels(labels(ex)), res.status(), grpc, ex.flag, ms, ex.body.bytes(), end.bytes());
+    AccessLog.log(ex, res.status(), end.bytes(), ms, grpc.label());
     span.end(
         new RequestSpan(
             ex.request.method().name(),
@@ -68,7 +62,7 @@ final class TelemetryFilter implements HttpFilter {
             ex.requestProtocol(),
             ex.downstream.destinationName(),
             ex.endpoint == null ? "" : ex.endpoint.authority(),
-            res.status().code(),
+            res.status(),
             ex.flag.label()));
   }
 

@@ -5,9 +5,10 @@ import dev.ambit.waypoint.config.ServiceInfo;
 import dev.ambit.waypoint.lb.LoadBalancer;
 import dev.ambit.waypoint.lb.PendingLimiter;
 import dev.ambit.waypoint.metrics.ResponseFlag;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 import java.util.Optional;
@@ -17,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of the chain: picks an endpoint of the backend (least request, healthy only), bounds the
- * backend's requests in flight, sends one attempt and feeds the outcome to passive health.
+ * The end of the chain: picks an endpoint of the backend (load balanced, healthy only), bounds the
+ * backend's requests in flight (until their response body ended), sends one attempt and feeds the
+ * outcome to passive health.
  */
 final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
 
@@ -38,15 +40,18 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
   }
 
   @Override
-  public CompletableFuture<FullHttpResponse> handle(Exchange ex) {
+  public CompletableFuture<ProxyResponse> handle(Exchange ex) {
     List<Endpoint> endpoints;
     String limitKey;
+    ServiceInfo lbService;
     if (ex.backend != null) {
       endpoints = ex.snapshot.mesh().endpoints(ex.backend, ex.backendPort);
       limitKey = ex.backend.key() + ":" + ex.backendPort;
+      lbService = ex.backend;
     } else {
       endpoints = List.of(ex.downstream.workload());
       limitKey = ex.downstream.workload().key();
+      lbService = null;
     }
     if (!ex.tried.isEmpty()) {
       List<Endpoint> untried = endpoints.stream().filter(e -> !ex.tried.contains(e)).toList();
@@ -54,29 +59,34 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
         endpoints = untried;
       }
     }
-    Optional<Endpoint> picked = lb.pick(endpoints, random);
+    Optional<Endpoint> picked =
+        lbService == null
+            ? lb.pick(endpoints, random)
+            : lb.pick(lbService.namespace(), lbService.name(), endpoints, random);
     if (picked.isEmpty()) {
       ex.flag = ResponseFlag.NO_HEALTHY_UPSTREAM;
-      return CompletableFuture.completedFuture(LocalReplies.of(503, "no healthy upstream"));
+      return CompletableFuture.completedFuture(LocalReplies.reply(503, "no healthy upstream"));
     }
     if (!limiter.tryAcquire(limitKey)) {
       ex.flag = ResponseFlag.UPSTREAM_OVERFLOW;
-      return CompletableFuture.completedFuture(LocalReplies.of(503, "upstream overflow"));
+      return CompletableFuture.completedFuture(LocalReplies.reply(503, "upstream overflow"));
     }
     Endpoint ep = picked.get();
     ex.endpoint = ep;
     ex.tried.add(ep);
     ex.attempts++;
     lb.start(ep);
-    CompletableFuture<FullHttpResponse> f =
-        clients.client(ep, ex.protocol).send(upstreamRequest(ex.request, ex.protocol), ex.loop);
-    CompletableFuture<FullHttpResponse> out = new CompletableFuture<>();
+    CompletableFuture<ProxyResponse> f =
+        clients
+            .client(ep, ex.protocol)
+            .send(upstreamRequest(ex.request, ex.protocol), ex.body, ex.loop);
+    CompletableFuture<ProxyResponse> out = new CompletableFuture<>();
     Futures.cancelWith(out, f);
     f.whenComplete(
         (res, err) -> {
-          limiter.release(limitKey);
-          lb.finish(ep, err != null || res.status().code() >= 500);
           if (err != null) {
+            limiter.release(limitKey);
+            lb.finish(ep, true);
             if (!out.isDone()) {
               Throwable cause = err.getCause() != null ? err.getCause() : err;
               ex.flag =
@@ -85,46 +95,69 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
                       : ResponseFlag.UPSTREAM_CONNECT_FAILURE;
               LOG.debug("upstream {} failed: {}", ep.authority(), cause.getMessage());
               out.complete(
-                  LocalReplies.of(
+                  LocalReplies.reply(
                       503, "upstream connect error or disconnect/reset before headers"));
             }
-          } else if (!out.complete(res)) {
-            res.release();
+            return;
+          }
+          boolean failed = res.status() >= 500;
+          res.end()
+              .whenComplete(
+                  (end, e) -> {
+                    limiter.release(limitKey);
+                    lb.finish(ep, failed);
+                  });
+          if (!out.complete(res)) {
+            res.discard();
           }
         });
     return out;
   }
 
-  /** Fire-and-forget copy to another backend; its response is dropped. */
+  /** Fire-and-forget copy to another backend, once the request body is known whole. */
   @Override
   public void mirror(Exchange ex, ServiceInfo backend, int port) {
-    Optional<Endpoint> ep = lb.pick(ex.snapshot.mesh().endpoints(backend, port), random);
+    Optional<Endpoint> ep =
+        lb.pick(
+            backend.namespace(),
+            backend.name(),
+            ex.snapshot.mesh().endpoints(backend, port),
+            random);
     if (ep.isEmpty()) {
       return;
     }
-    FullHttpRequest copy = upstreamRequest(ex.request, ex.protocol);
+    HttpRequest copy = upstreamRequest(ex.request, ex.protocol);
     String host = copy.headers().get(HttpHeaderNames.HOST);
     if (host != null) {
       copy.headers().set(HttpHeaderNames.HOST, host + "-shadow");
     }
-    clients
-        .client(ep.get(), ex.protocol)
-        .send(copy, ex.loop)
-        .whenComplete(
-            (res, err) -> {
-              if (res != null) {
-                res.release();
+    ex.body
+        .whole()
+        .thenAccept(
+            content -> {
+              if (content == null) {
+                return; // too large to copy
               }
+              clients
+                  .client(ep.get(), ex.protocol)
+                  .send(copy, RequestBody.of(ex.loop, content), ex.loop)
+                  .thenAccept(ProxyResponse::discard);
             });
   }
 
-  /** A copy of the request for one attempt, without hop-by-hop headers. */
-  static FullHttpRequest upstreamRequest(FullHttpRequest req, Protocol protocol) {
-    FullHttpRequest up = req.retainedDuplicate();
+  /** A copy of the request head for one attempt, without hop-by-hop headers. */
+  static HttpRequest upstreamRequest(HttpRequest req, Protocol protocol) {
+    boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+    HttpRequest up =
+        new DefaultHttpRequest(
+            req.protocolVersion(), req.method(), req.uri(), req.headers().copy());
     HopByHop.strip(up.headers());
     if (protocol != Protocol.HTTP2) {
       up.setProtocolVersion(HttpVersion.HTTP_1_1);
       HopByHop.stripHttp2Extensions(up.headers());
+      if (chunked) {
+        HttpUtil.setTransferEncodingChunked(up, true);
+      }
     }
     return up;
   }

@@ -14,8 +14,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -49,9 +49,9 @@ public final class WaypointProxy implements AutoCloseable {
       RequestTracer tracer) {
     this.config = config;
     this.options = options;
-    this.clients =
-        new EndpointClients(connector, options.maxResponseBytes(), options.upstreamIdleTimeout());
-    LoadBalancer lb = new LoadBalancer(options.outlier(), System::nanoTime);
+    this.clients = new EndpointClients(connector, options.upstreamIdleTimeout());
+    LoadBalancer lb =
+        new LoadBalancer(options.outlier(), System::nanoTime, options.loadBalancing());
     UpstreamHandler upstream =
         new UpstreamHandler(
             lb, new PendingLimiter(options.maxPendingPerBackend()), clients, random);
@@ -59,9 +59,10 @@ public final class WaypointProxy implements AutoCloseable {
         HttpFilter.chain(
             List.of(
                 new TelemetryFilter(metrics, tracer),
+                new GrpcReplyFilter(),
                 new AuthzFilter(),
                 new RoutingFilter(random, upstream),
-                new RetryFilter(options.maxRetriableBytes())),
+                new RetryFilter()),
             upstream);
     this.tcp = new TcpForwarder(connector, lb, random);
     config.onUpdate(
@@ -140,8 +141,10 @@ public final class WaypointProxy implements AutoCloseable {
                   new CombinedChannelDuplexHandler<>(
                       new StrictRequestDecoder(), new HttpResponseEncoder()))
               .addLast(new RequestGuard(Protocol.HTTP1))
-              .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
-              .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP1));
+              .addLast(new HttpServerExpectContinueHandler())
+              .addLast(
+                  new ExchangeHandler(
+                      config, chain, d, Protocol.HTTP1, options.maxRetriableBytes()));
       case HTTP2 -> pipeline.addLast(http2Server(d));
       case TCP -> tcp.forward(sniffer, d, config.snapshot());
     }
@@ -167,8 +170,9 @@ public final class WaypointProxy implements AutoCloseable {
                 .pipeline()
                 .addLast(new Http2StreamFrameToHttpObjectCodec(true))
                 .addLast(new RequestGuard(Protocol.HTTP2))
-                .addLast(new HttpObjectAggregator(options.maxRequestBytes()))
-                .addLast(new ExchangeHandler(config, chain, d, Protocol.HTTP2));
+                .addLast(
+                    new ExchangeHandler(
+                        config, chain, d, Protocol.HTTP2, options.maxRetriableBytes()));
           }
         });
   }

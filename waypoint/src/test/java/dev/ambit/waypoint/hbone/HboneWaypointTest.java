@@ -2,6 +2,7 @@ package dev.ambit.waypoint.hbone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.ambit.transport.hbone.HboneException;
 import dev.ambit.transport.hbone.HbonePool;
@@ -171,10 +172,13 @@ class HboneWaypointTest {
     assertThat(podSawPeers.size())
         .as("upstream streams are reused across requests")
         .isLessThanOrEqualTo(2);
-    assertThat(h.metrics.scrape())
-        .contains("source_workload=\"curl\"")
-        .contains("source_principal=\"" + Harness.CLIENT + "\"")
-        .contains("response_code=\"200\"");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.metrics.scrape())
+                    .contains("source_workload=\"curl\"")
+                    .contains("source_principal=\"" + Harness.CLIENT + "\"")
+                    .contains("response_code=\"200\""));
   }
 
   @Test

@@ -126,4 +126,44 @@ class LoadBalancerTest {
     limiter.release("svc");
     assertThat(limiter.tryAcquire("svc")).isTrue();
   }
+
+  @Test
+  void roundRobinTakesTheConfiguredServicesEndpointsInTurn() {
+    LoadBalancer rr =
+        new LoadBalancer(
+            new OutlierPolicy(3, Duration.ofSeconds(10)),
+            clock::get,
+            LoadBalancing.parse("default/reviews=round-robin"));
+    List<Endpoint> eps = List.of(ep("a", true), ep("b", true), ep("c", true), ep("d", false));
+    List<String> picked = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      picked.add(rr.pick("default", "reviews", eps, random).orElseThrow().workloadName());
+    }
+    assertThat(picked).containsExactly("a", "b", "c", "a", "b", "c");
+    // An ejected endpoint drops out of the rotation.
+    for (int i = 0; i < 3; i++) {
+      rr.start(eps.get(1));
+      rr.finish(eps.get(1), true);
+    }
+    assertThat(rr.pick("default", "reviews", eps, random)).isPresent();
+    List<String> after = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      after.add(rr.pick("default", "reviews", eps, random).orElseThrow().workloadName());
+    }
+    assertThat(after).doesNotContain("b").contains("a", "c");
+  }
+
+  @Test
+  void loadBalancingSpecNamesAlgorithmsPerService() {
+    LoadBalancing lbs = LoadBalancing.parse("round-robin, shop/ratings=least-request");
+    assertThat(lbs.of("shop", "reviews")).isEqualTo(LoadBalancing.Algorithm.ROUND_ROBIN);
+    assertThat(lbs.of("shop", "ratings")).isEqualTo(LoadBalancing.Algorithm.LEAST_REQUEST);
+    assertThat(LoadBalancing.parse(null).of("shop", "reviews"))
+        .isEqualTo(LoadBalancing.Algorithm.LEAST_REQUEST);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoadBalancing.parse("random"))
+        .hasMessageContaining("unknown load balancer 'random'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> LoadBalancing.parse("reviews=round-robin"))
+        .hasMessageContaining("namespace/name");
+  }
 }

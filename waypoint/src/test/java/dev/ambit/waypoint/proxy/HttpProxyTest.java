@@ -268,4 +268,27 @@ class HttpProxyTest {
         .as("one multiplexed upstream connection per endpoint")
         .isLessThanOrEqualTo(2);
   }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void roundRobinWhenConfiguredAlternatesTheEndpoints(boolean http2) throws Exception {
+    h.close();
+    h =
+        new Harness(
+            ProxyOptions.defaults()
+                .withLoadBalancing(
+                    dev.ambit.waypoint.lb.LoadBalancing.parse("shop/reviews=round-robin")),
+            RequestTracer.PROPAGATE_ONLY);
+    InetSocketAddress to = h.reviews();
+    List<String> servedBy = new java.util.ArrayList<>();
+    try (TestClient c = http2 ? TestClient.http2(h.group, to) : TestClient.http1(h.group, to)) {
+      for (int i = 0; i < 10; i++) {
+        servedBy.add(c.get("/rr").header("x-served-by"));
+      }
+    }
+    assertThat(servedBy).containsOnly("v1", "v2");
+    for (int i = 1; i < servedBy.size(); i++) {
+      assertThat(servedBy.get(i)).as("request %d", i).isNotEqualTo(servedBy.get(i - 1));
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.ambit.waypoint.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.ambit.waypoint.testing.Harness;
 import io.grpc.CallOptions;
@@ -129,11 +130,14 @@ class InteropTest {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    assertThat(h.metrics.scrape())
-        .contains(
-            "request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"0\",response_flags=\"-\"} 5")
-        .contains(
-            "request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"14\",response_flags=\"-\"} 1");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.metrics.scrape())
+                    .contains(
+                        "request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"0\",response_flags=\"-\"} 5")
+                    .contains(
+                        "request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"14\",response_flags=\"-\"} 1"));
   }
 
   static String run(String... command) throws Exception {

@@ -1,6 +1,7 @@
 package dev.ambit.waypoint.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ambit.proto.waypoint.Action;
 import dev.ambit.proto.waypoint.L7Authorization;
@@ -77,8 +78,12 @@ class PolicyAndTelemetryTest {
       assertThat(c.get("/private").status()).isEqualTo(403);
     }
     assertThat(h.v1.requestCount.get() + h.v2.requestCount.get()).isEqualTo(1);
-    assertThat(h.metrics.scrape())
-        .contains("response_code=\"403\",grpc_response_status=\"\",response_flags=\"UAEX\"} 3");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.metrics.scrape())
+                    .contains(
+                        "response_code=\"403\",grpc_response_status=\"\",response_flags=\"UAEX\"} 3"));
   }
 
   @Test
@@ -124,17 +129,20 @@ class PolicyAndTelemetryTest {
     try (TestClient c = TestClient.http1(h.group, h.reviews())) {
       assertThat(c.get("/", "traceparent", parent).status()).isEqualTo(200);
     }
-    assertThat(h.metrics.scrape())
-        .contains(
-            "istio_requests_total{reporter=\"waypoint\",source_workload=\"curl\","
-                + "source_workload_namespace=\"shop\","
-                + "source_principal=\"spiffe://cluster.local/ns/shop/sa/curl\","
-                + "destination_workload=\"reviews-v2\",destination_workload_namespace=\"shop\","
-                + "destination_principal=\"spiffe://cluster.local/ns/shop/sa/reviews-v2\","
-                + "destination_service=\"reviews-v2.shop.svc.cluster.local\","
-                + "destination_service_name=\"reviews-v2\",destination_service_namespace=\"shop\","
-                + "request_protocol=\"http\",response_code=\"200\",grpc_response_status=\"\","
-                + "response_flags=\"-\"} 1");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.metrics.scrape())
+                    .contains(
+                        "istio_requests_total{reporter=\"waypoint\",source_workload=\"curl\","
+                            + "source_workload_namespace=\"shop\","
+                            + "source_principal=\"spiffe://cluster.local/ns/shop/sa/curl\","
+                            + "destination_workload=\"reviews-v2\",destination_workload_namespace=\"shop\","
+                            + "destination_principal=\"spiffe://cluster.local/ns/shop/sa/reviews-v2\","
+                            + "destination_service=\"reviews-v2.shop.svc.cluster.local\","
+                            + "destination_service_name=\"reviews-v2\",destination_service_namespace=\"shop\","
+                            + "request_protocol=\"http\",response_code=\"200\",grpc_response_status=\"\","
+                            + "response_flags=\"-\"} 1"));
     assertThat(spans.getFinishedSpanItems()).hasSize(1);
     SpanData s = spans.getFinishedSpanItems().get(0);
     assertThat(s.getTraceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
@@ -175,8 +183,13 @@ class PolicyAndTelemetryTest {
               "14");
       assertThat(unavailable.trailers()).containsEntry("grpc-status", "14");
     }
-    assertThat(h.metrics.scrape())
-        .contains("request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"0\"")
-        .contains("request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"14\"");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.metrics.scrape())
+                    .contains(
+                        "request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"0\"")
+                    .contains(
+                        "request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"14\""));
   }
 }

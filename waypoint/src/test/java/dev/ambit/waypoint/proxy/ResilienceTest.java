@@ -3,6 +3,7 @@ package dev.ambit.waypoint.proxy;
 import static dev.ambit.waypoint.proxy.Routes.backend;
 import static dev.ambit.waypoint.proxy.Routes.route;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Duration;
 import dev.ambit.proto.waypoint.Retry;
@@ -67,9 +68,12 @@ class ResilienceTest {
       }
       assertThat(h.v1.requestCount.get()).isEqualTo(3 + 9);
     }
-    assertThat(h.metrics.scrape())
-        .contains("response_code=\"503\"")
-        .contains("response_code=\"200\"");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.metrics.scrape())
+                    .contains("response_code=\"503\"")
+                    .contains("response_code=\"200\""));
   }
 
   @Test
@@ -85,8 +89,12 @@ class ResilienceTest {
       assertThat(c.get("/").status()).isEqualTo(503);
     }
     assertThat(h.v1.requestCount.get()).isEqualTo(2);
-    assertThat(h.metrics.scrape())
-        .contains("response_code=\"503\",grpc_response_status=\"\",response_flags=\"URX\"");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.metrics.scrape())
+                    .contains(
+                        "response_code=\"503\",grpc_response_status=\"\",response_flags=\"URX\""));
   }
 
   @Test
@@ -112,8 +120,12 @@ class ResilienceTest {
       assertThat(r.body()).isEqualTo("upstream request timeout");
       assertThat(c.get("/").status()).as("the connection stays usable").isEqualTo(200);
     }
-    assertThat(h.metrics.scrape())
-        .contains("response_code=\"504\",grpc_response_status=\"\",response_flags=\"UT\"");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.metrics.scrape())
+                    .contains(
+                        "response_code=\"504\",grpc_response_status=\"\",response_flags=\"UT\""));
   }
 
   @Test
@@ -174,7 +186,9 @@ class ResilienceTest {
     assertThat(h.connector.connects.get())
         .as("v2 is tried until it is ejected, then left alone")
         .isLessThanOrEqualTo(2 + 2);
-    assertThat(h.metrics.scrape()).doesNotContain("response_code=\"503\"");
+    await()
+        .untilAsserted(
+            () -> assertThat(h.metrics.scrape()).doesNotContain("response_code=\"503\""));
   }
 
   @Test
@@ -185,8 +199,12 @@ class ResilienceTest {
     try (TestClient c = client(false)) {
       assertThat(c.get("/").status()).isEqualTo(503);
     }
-    assertThat(h.metrics.scrape())
-        .contains("response_code=\"503\",grpc_response_status=\"\",response_flags=\"UF\"} 1");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.metrics.scrape())
+                    .contains(
+                        "response_code=\"503\",grpc_response_status=\"\",response_flags=\"UF\"} 1"));
   }
 
   @Test

@@ -19,6 +19,36 @@ record Cidr(byte[] network, int length) {
     return new Cidr(bytes, length);
   }
 
+  /** Whether bit {@code i} (0 = the most significant bit of the first byte) of {@code ip} is 1. */
+  static boolean bit(byte[] ip, int i) {
+    return (ip[i >>> 3] & (0x80 >>> (i & 7))) != 0;
+  }
+
+  /** Equal when they cover the same addresses (bits past the prefix length do not count). */
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof Cidr other)
+        || other.length != length
+        || other.network.length != network.length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (bit(network, i) != bit(other.network, i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    int h = network.length * 31 + length;
+    for (int i = 0; i < length; i++) {
+      h = h * 31 + (bit(network, i) ? 1 : 0);
+    }
+    return h;
+  }
+
   boolean contains(byte[] ip) {
     if (ip.length != network.length) {
       return false;

@@ -2,7 +2,10 @@ package dev.ambit.ztunnel.authz;
 
 import dev.ambit.proto.security.Match;
 import dev.ambit.proto.security.StringMatch;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One {@link Match}: every field that is set must hold (values of a field are OR-ed); a {@code
@@ -38,15 +41,25 @@ final class CompiledMatch {
   }
 
   /**
-   * The exact principals this match requires (the connection's principal must be one of them), or
-   * null when it does not require an exact principal.
+   * The values of {@code field} this match requires (the connection's value must be one of them:
+   * exact principals or namespaces, source blocks, ports), or null when it does not require a value
+   * from a known set.
    */
-  java.util.Set<String> requiredPrincipals() {
-    if (principals.length == 0) {
+  Set<Object> required(IndexedField field) {
+    return switch (field) {
+      case PRINCIPAL -> exactValues(principals);
+      case NAMESPACE -> exactValues(namespaces);
+      case SOURCE_IP -> sourceIps.length == 0 ? null : new HashSet<>(Arrays.asList(sourceIps));
+      case PORT -> ports.length == 0 ? null : new HashSet<>(Arrays.stream(ports).boxed().toList());
+    };
+  }
+
+  private static Set<Object> exactValues(StringMatcher[] matchers) {
+    if (matchers.length == 0) {
       return null;
     }
-    java.util.Set<String> out = new java.util.HashSet<>();
-    for (StringMatcher m : principals) {
+    Set<Object> out = new HashSet<>();
+    for (StringMatcher m : matchers) {
       if (!(m instanceof StringMatcher.Exact e)) {
         return null;
       }

@@ -5,6 +5,8 @@ import dev.ambit.proto.security.Authorization;
 import dev.ambit.proto.security.Clause;
 import dev.ambit.proto.security.Rule;
 import dev.ambit.proto.security.Scope;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * An {@link Authorization} ready for evaluation: rules are OR-ed, the clauses of a rule AND-ed and
@@ -67,19 +69,19 @@ public final class CompiledPolicy {
   }
 
   /**
-   * The principals a connection must have for this policy to match, or null when the policy may
-   * match other principals too. Used to index policies by principal: a rule requires the union of a
-   * clause whose every match requires exact principals; the policy requires the union over its
-   * rules. A policy without rules requires an empty set (it matches nothing).
+   * The values of {@code field} a connection must carry for this policy to match, or null when the
+   * policy may match other values too. Used to index policies: a rule requires the union over the
+   * matches of its first clause whose every match requires values of the field; the policy requires
+   * the union over its rules. A policy without rules requires an empty set (it matches nothing).
    */
-  java.util.Set<String> requiredPrincipals() {
-    java.util.Set<String> all = new java.util.HashSet<>();
+  Set<Object> required(IndexedField field) {
+    Set<Object> all = new HashSet<>();
     for (CompiledMatch[][] rule : rules) {
-      java.util.Set<String> forRule = null;
+      Set<Object> forRule = null;
       for (CompiledMatch[] clause : rule) {
-        java.util.Set<String> forClause = clause.length == 0 ? null : new java.util.HashSet<>();
+        Set<Object> forClause = clause.length == 0 ? null : new HashSet<>();
         for (CompiledMatch m : clause) {
-          java.util.Set<String> required = m.requiredPrincipals();
+          Set<Object> required = m.required(field);
           if (required == null) {
             forClause = null;
             break;

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PolicyIndex {
 
-  public static final PolicyIndex EMPTY = new PolicyIndex(Map.of(), Map.of());
+  public static final PolicyIndex EMPTY = new PolicyIndex(Map.of(), null);
 
   private final Map<String, CompiledPolicy> byKey;
   private final List<CompiledPolicy> global = new ArrayList<>();
@@ -27,14 +27,18 @@ public final class PolicyIndex {
 
   /**
    * @param policies the policies by resource name
-   * @param previous compiled policies to reuse when their proto did not change
+   * @param previous the index of the previous state (may be null): its compiled policies are reused
+   *     when their proto did not change, and its per-workload sets when no policy changed
    */
-  public PolicyIndex(Map<String, Authorization> policies, Map<String, CompiledPolicy> previous) {
+  public PolicyIndex(Map<String, Authorization> policies, PolicyIndex previous) {
+    Map<String, CompiledPolicy> earlier = previous == null ? Map.of() : previous.byKey;
     Map<String, CompiledPolicy> compiled = new HashMap<>();
+    int reused = 0;
     for (Map.Entry<String, Authorization> e : policies.entrySet()) {
-      CompiledPolicy old = previous.get(e.getKey());
-      CompiledPolicy p =
-          old != null && old.proto().equals(e.getValue()) ? old : new CompiledPolicy(e.getValue());
+      CompiledPolicy old = earlier.get(e.getKey());
+      boolean same = old != null && old.proto().equals(e.getValue());
+      reused += same ? 1 : 0;
+      CompiledPolicy p = same ? old : new CompiledPolicy(e.getValue());
       compiled.put(e.getKey(), p);
       if (p.scope() == Scope.GLOBAL) {
         global.add(p);
@@ -43,6 +47,9 @@ public final class PolicyIndex {
       }
     }
     this.byKey = Map.copyOf(compiled);
+    if (previous != null && reused == earlier.size() && reused == compiled.size()) {
+      sets.putAll(previous.sets); // same policies: workloads keep their indexed sets
+    }
   }
 
   /** Compiled policies by resource name. */

@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * connected to the application with the original source address, and tracked so that a policy
  * change can close it.
  *
- * <p>PeerAuthentication is not part of the state yet, so plaintext inbound behaves as PERMISSIVE:
- * accepted, subject to policy (a plaintext peer has no identity, so identity-based ALLOW rules and
- * waypoint-bound destinations refuse it).
+ * <p>Plaintext inbound is evaluated without a principal or namespace: identity-based ALLOW rules
+ * and waypoint-bound destinations refuse it, and so does STRICT PeerAuthentication, which the
+ * control plane sends as a DENY policy matching peers without a principal; otherwise (PERMISSIVE)
+ * it is admitted subject to policy.
  */
 final class InboundProxy {
 

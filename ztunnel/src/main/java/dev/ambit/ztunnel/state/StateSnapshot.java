@@ -30,14 +30,15 @@ public final class StateSnapshot {
 
   /**
    * Builds a snapshot from xDS resources keyed by resource name. {@code previous} (may be null)
-   * lends its compiled policies when they did not change.
+   * lends its compiled policies when they did not change, and its per-workload policy sets when no
+   * policy changed, so the policy sets of every workload are ready before the snapshot is
+   * published.
    */
   StateSnapshot(
       Map<String, Address> addresses,
       Map<String, Authorization> authorizations,
       StateSnapshot previous) {
-    this.policies =
-        new PolicyIndex(authorizations, previous == null ? Map.of() : previous.policies.policies());
+    this.policies = new PolicyIndex(authorizations, previous == null ? null : previous.policies);
     for (Address a : addresses.values()) {
       switch (a.getTypeCase()) {
         case WORKLOAD -> addWorkload(WorkloadInfo.of(a.getWorkload()));

@@ -13,7 +13,10 @@ import dev.ambit.proto.security.Rule;
 import dev.ambit.proto.security.Scope;
 import dev.ambit.proto.security.StringMatch;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PolicySetTest {
@@ -337,6 +340,200 @@ class PolicySetTest {
     assertThat(s.keys())
         .containsExactly(
             "back/deny-api-to-81", "back/deny-port-22", "back/allow-web", "back/allow-api-9090");
+  }
+
+  /**
+   * The index (by principal, namespace, source block, port, or none) never changes a decision:
+   * random policy sets give, for random connections, what trying every policy gives.
+   */
+  @Test
+  void indexedEvaluationAgreesWithTryingEveryPolicy() throws Exception {
+    Random random = new Random(42);
+    for (int round = 0; round < 200; round++) {
+      List<CompiledPolicy> policies = new ArrayList<>();
+      int n = 1 + random.nextInt(12);
+      for (int i = 0; i < n; i++) {
+        policies.add(new CompiledPolicy(randomPolicy(random, "p" + i)));
+      }
+      PolicySet s = new PolicySet(policies);
+      for (int k = 0; k < 50; k++) {
+        ConnectionAttributes c = randomConnection(random);
+        Decision d = s.evaluate(c);
+        assertThat(d.allowed())
+            .as("round %d, %s for %s", round, policies.stream().map(p -> p.proto()).toList(), c)
+            .isEqualTo(bruteForce(policies, c));
+        if (d.policy() != null) {
+          CompiledPolicy decider =
+              policies.stream().filter(p -> p.key().equals(d.policy())).findFirst().orElseThrow();
+          assertThat(decider.matches(c)).isTrue();
+          assertThat(decider.deny()).isEqualTo(!d.allowed());
+        }
+      }
+    }
+  }
+
+  private static boolean bruteForce(List<CompiledPolicy> policies, ConnectionAttributes c) {
+    if (policies.stream().anyMatch(p -> p.deny() && p.matches(c))) {
+      return false;
+    }
+    return policies.stream().noneMatch(p -> !p.deny())
+        || policies.stream().anyMatch(p -> !p.deny() && p.matches(c));
+  }
+
+  private static final String[] NAMESPACES = {"front", "back", "ops"};
+  private static final String[] ACCOUNTS = {"web", "api", "db"};
+  private static final int[] PORTS = {22, 80, 8080};
+  private static final String[] BLOCKS = {"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3/32", "0.0.0.0/0"};
+  private static final String[] SOURCES = {"10.1.2.3", "10.1.9.9", "10.7.0.1", "192.168.0.1"};
+
+  private static Authorization randomPolicy(Random r, String name) throws Exception {
+    Authorization.Builder p =
+        Authorization.newBuilder()
+            .setName(name)
+            .setNamespace("back")
+            .setAction(r.nextBoolean() ? Action.ALLOW : Action.DENY);
+    int rules = r.nextInt(3);
+    for (int i = 0; i < rules; i++) {
+      Rule.Builder rule = Rule.newBuilder();
+      int clauses = r.nextInt(3);
+      for (int j = 0; j < clauses; j++) {
+        Clause.Builder clause = Clause.newBuilder();
+        int matches = 1 + r.nextInt(2);
+        for (int k = 0; k < matches; k++) {
+          clause.addMatches(randomMatch(r));
+        }
+        rule.addClauses(clause);
+      }
+      p.addRules(rule);
+    }
+    return p.build();
+  }
+
+  private static Match randomMatch(Random r) throws Exception {
+    Match.Builder m = Match.newBuilder();
+    switch (r.nextInt(6)) {
+      case 0 -> {}
+      case 1 -> m.addPrincipals(exact(principal(r)));
+      case 2 -> m.addNamespaces(exact(pick(r, NAMESPACES)));
+      default -> {}
+    }
+    if (r.nextInt(3) == 0) {
+      m.addPrincipals(exact(principal(r)));
+    }
+    if (r.nextInt(4) == 0) {
+      m.addPrincipals(prefix("cluster.local/ns/" + pick(r, NAMESPACES)));
+    }
+    if (r.nextInt(3) == 0) {
+      m.addNamespaces(exact(pick(r, NAMESPACES)));
+    }
+    if (r.nextInt(6) == 0) {
+      m.addNotNamespaces(exact(pick(r, NAMESPACES)));
+    }
+    if (r.nextInt(3) == 0) {
+      String[] block = pick(r, BLOCKS).split("/");
+      m.addSourceIps(cidr(block[0], Integer.parseInt(block[1])));
+    }
+    if (r.nextInt(6) == 0) {
+      String[] block = pick(r, BLOCKS).split("/");
+      m.addNotSourceIps(cidr(block[0], Integer.parseInt(block[1])));
+    }
+    if (r.nextInt(3) == 0) {
+      m.addDestinationPorts(PORTS[r.nextInt(PORTS.length)]);
+    }
+    if (r.nextInt(6) == 0) {
+      m.addNotDestinationPorts(PORTS[r.nextInt(PORTS.length)]);
+    }
+    return m.build();
+  }
+
+  private static ConnectionAttributes randomConnection(Random r) throws Exception {
+    String id = r.nextInt(5) == 0 ? null : "spiffe://" + principal(r);
+    return conn(pick(r, SOURCES), id, "10.0.0.2", PORTS[r.nextInt(PORTS.length)]);
+  }
+
+  private static String principal(Random r) {
+    return "cluster.local/ns/" + pick(r, NAMESPACES) + "/sa/" + pick(r, ACCOUNTS);
+  }
+
+  private static String pick(Random r, String[] values) {
+    return values[r.nextInt(values.length)];
+  }
+
+  @Test
+  void policiesIndexedByNamespaceSourceBlockAndPortKeepSemantics() throws Exception {
+    PolicySet s =
+        set(
+            policy(
+                "allow-front",
+                Action.ALLOW,
+                Match.newBuilder().addNamespaces(exact("front")).build()),
+            policy(
+                "allow-ops-net",
+                Action.ALLOW,
+                Match.newBuilder().addSourceIps(cidr("10.9.0.0", 16)).build()),
+            policy(
+                "deny-host",
+                Action.DENY,
+                Match.newBuilder().addSourceIps(cidr("10.9.1.1", 32)).build()),
+            policy(
+                "allow-health",
+                Action.ALLOW,
+                Match.newBuilder().addDestinationPorts(15021).build()));
+    assertThat(s.evaluate(conn("10.1.0.1", FRONT, "10.0.0.2", 80)).policy())
+        .isEqualTo("back/allow-front");
+    assertThat(s.evaluate(conn("10.9.7.7", BACK, "10.0.0.2", 80)).policy())
+        .isEqualTo("back/allow-ops-net");
+    assertThat(s.evaluate(conn("10.9.1.1", FRONT, "10.0.0.2", 80)).policy())
+        .isEqualTo("back/deny-host");
+    assertThat(s.evaluate(conn("10.1.0.1", null, "10.0.0.2", 15021)).policy())
+        .isEqualTo("back/allow-health");
+    assertThat(s.evaluate(conn("10.1.0.1", BACK, "10.0.0.2", 80)).allowed()).isFalse();
+    assertThat(s.evaluate(conn("::1", BACK, "10.0.0.2", 80)).allowed()).isFalse();
+  }
+
+  /**
+   * PeerAuthentication as the control plane translates it: STRICT is a DENY of peers without a
+   * principal; port-level STRICT adds the ports, a STRICT workload with PERMISSIVE ports excludes
+   * them.
+   */
+  @Test
+  void strictPeerAuthenticationDeniesOnlyPeersWithoutAPrincipal() throws Exception {
+    Match noPrincipal = Match.newBuilder().addNotPrincipals(presence()).build();
+    PolicySet strict = set(policy("strict", Action.DENY, noPrincipal));
+    assertThat(strict.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed()).isFalse();
+    assertThat(strict.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 80)).allowed()).isTrue();
+
+    Authorization strictPort =
+        Authorization.newBuilder()
+            .setName("strict-9090")
+            .setNamespace("back")
+            .setAction(Action.DENY)
+            .addRules(
+                Rule.newBuilder()
+                    .addClauses(Clause.newBuilder().addMatches(noPrincipal))
+                    .addClauses(
+                        Clause.newBuilder()
+                            .addMatches(Match.newBuilder().addDestinationPorts(9090))))
+            .build();
+    PolicySet portLevel = set(strictPort);
+    assertThat(portLevel.evaluate(conn("10.0.0.1", null, "10.0.0.2", 9090)).allowed()).isFalse();
+    assertThat(portLevel.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed()).isTrue();
+    assertThat(portLevel.evaluate(conn("10.0.0.1", FRONT, "10.0.0.2", 9090)).allowed()).isTrue();
+
+    Authorization permissivePort =
+        strictPort.toBuilder()
+            .setName("strict-but-8080")
+            .setRules(
+                0,
+                Rule.newBuilder()
+                    .addClauses(Clause.newBuilder().addMatches(noPrincipal))
+                    .addClauses(
+                        Clause.newBuilder()
+                            .addMatches(Match.newBuilder().addNotDestinationPorts(8080))))
+            .build();
+    PolicySet relaxed = set(permissivePort);
+    assertThat(relaxed.evaluate(conn("10.0.0.1", null, "10.0.0.2", 8080)).allowed()).isTrue();
+    assertThat(relaxed.evaluate(conn("10.0.0.1", null, "10.0.0.2", 80)).allowed()).isFalse();
   }
 
   @Test

@@ -250,12 +250,22 @@ public class DataPathTest {
   }
 
   @Test
-  void inboundRefusesCertificatesFromAnotherCaSelfSignedOrExpired() throws Exception {
+  void inboundRefusesACertificateFromAnotherCa() throws Exception {
     TestCa other = new TestCa("other");
     assertThatThrownBy(() -> hbone(withRoots(other.fetch(CLIENT)), serverIp + ":8080"))
         .isInstanceOfSatisfying(HboneException.class, e -> assertThat(e.status()).isZero());
+    assertThat(echo.peers).isEmpty();
+  }
+
+  @Test
+  void inboundRefusesASelfSignedCertificateWithAValidLookingSpiffeId() throws Exception {
     assertThatThrownBy(() -> hbone(selfSigned(CLIENT), serverIp + ":8080"))
         .isInstanceOfSatisfying(HboneException.class, e -> assertThat(e.status()).isZero());
+    assertThat(echo.peers).isEmpty();
+  }
+
+  @Test
+  void inboundRefusesAnExpiredCertificate() throws Exception {
     mesh.ca.lifetime(java.time.Duration.ofMillis(500));
     WorkloadCertificate expired = mesh.ca.fetch(CLIENT);
     await()

@@ -180,4 +180,41 @@ class PlaintextInboundTest {
     assertThat(refusedFromOutside()).isTrue();
     assertThat(appPeers).hasSize(1);
   }
+
+  /**
+   * STRICT PeerAuthentication, as the control plane translates it: a DENY policy matching peers
+   * without a principal, named in the workload's selected policies. Plaintext on 15006 carries no
+   * identity, so it is refused; the same workload accepted it while PERMISSIVE.
+   */
+  @Test
+  void strictPeerAuthenticationRefusesPlaintext() throws Exception {
+    try (Socket s = fromOutside()) {
+      assertThat(DataPathTest.roundTrip(s, "permissive")).isEqualTo("permissive");
+    }
+    String strict = "istio-system/istio_converted_static_strict";
+    mesh.policies(
+        Map.of(
+            strict,
+            Authorization.newBuilder()
+                .setNamespace("istio-system")
+                .setName("istio_converted_static_strict")
+                .setScope(Scope.WORKLOAD_SELECTOR)
+                .setAction(Action.DENY)
+                .addRules(
+                    Rule.newBuilder()
+                        .addClauses(
+                            Clause.newBuilder()
+                                .addMatches(
+                                    Match.newBuilder()
+                                        .addNotPrincipals(
+                                            StringMatch.newBuilder()
+                                                .setPresence(
+                                                    com.google.protobuf.Empty
+                                                        .getDefaultInstance())))))
+                .build()));
+    mesh.addresses(
+        resources(resource(pod("default", "app", "app", POD_IP).addAuthorizationPolicies(strict))));
+    assertThat(refusedFromOutside()).isTrue();
+    assertThat(appPeers).hasSize(1);
+  }
 }

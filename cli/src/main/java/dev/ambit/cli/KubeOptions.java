@@ -1,0 +1,83 @@
+package dev.ambit.cli;
+
+import dev.ambit.control.ControlPlane;
+import dev.ambit.kube.KubeControlPlane;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/**
+ * The Kubernetes-mode options of {@code ambit control}: with {@code --kube} the configuration comes
+ * from the Kubernetes API (in-cluster service account, or {@code --kubeconfig}, or the usual
+ * kubeconfig lookup) instead of the management API.
+ */
+final class KubeOptions {
+
+  @Option(
+      names = "--kube",
+      description =
+          "Kubernetes mode: read the mesh configuration from the Kubernetes API, accept service-account tokens at the CA and deploy waypoints.")
+  boolean enabled;
+
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "PATH",
+      description =
+          "kubeconfig file (default: in-cluster config, then $KUBECONFIG, ~/.kube/config).")
+  Path kubeconfig;
+
+  @Option(
+      names = "--token-audience",
+      description = "Audience service-account tokens must carry (default: ${DEFAULT-VALUE}).",
+      defaultValue = "istio-ca")
+  String tokenAudience;
+
+  @Option(
+      names = "--node-account",
+      paramLabel = "NAMESPACE/NAME",
+      split = ",",
+      description =
+          "Service accounts that may act for their node at the CA (default: ${DEFAULT-VALUE}).",
+      defaultValue = "istio-system/ztunnel")
+  List<String> nodeAccounts;
+
+  @Option(
+      names = "--waypoint-image",
+      description = "Image of waypoint Deployments (default: ${DEFAULT-VALUE}).",
+      defaultValue = "ambit/waypoint:latest")
+  String waypointImage;
+
+  /** Starts the control plane in Kubernetes mode; closing it also closes the client. */
+  AutoCloseable start(ControlPlane.Options control) {
+    Config config =
+        kubeconfig == null
+            ? Config.autoConfigure(null)
+            : Config.fromKubeconfig(kubeconfig.toFile());
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    try {
+      KubeControlPlane.Options defaults = KubeControlPlane.Options.defaults(control);
+      KubeControlPlane kube =
+          KubeControlPlane.start(
+              client,
+              new KubeControlPlane.Options(
+                  control,
+                  tokenAudience,
+                  Set.copyOf(nodeAccounts),
+                  defaults.resync(),
+                  waypointImage,
+                  Duration.ofMinutes(2)));
+      return () -> {
+        kube.close();
+        client.close();
+      };
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+  }
+}

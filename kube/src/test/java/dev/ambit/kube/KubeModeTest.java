@@ -1,0 +1,401 @@
+package dev.ambit.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ambit.control.ControlPlane;
+import dev.ambit.control.state.Labels;
+import dev.ambit.kube.source.KubeConfigSource;
+import dev.ambit.kube.waypoint.WaypointReconciler;
+import dev.ambit.proto.workload.Address;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kubernetes mode against the fabric8 mock API server (CRUD mode): what is in the cluster reaches
+ * each node's xDS client, status is written, waypoints are deployed and removed.
+ */
+@EnableKubernetesMockClient(crud = true)
+class KubeModeTest {
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+  @TempDir Path home;
+  private KubeControlPlane kube;
+  private Cluster cluster;
+  private NodeXds nodeA;
+  private NodeXds nodeB;
+
+  @BeforeEach
+  void populate() {
+    cluster = new Cluster(client);
+    cluster.namespace(
+        "shop", Map.of(Labels.DATAPLANE_MODE, Labels.AMBIENT, Labels.USE_WAYPOINT, "waypoint"));
+    cluster.node("node-a");
+    cluster.node("node-b");
+    cluster.serviceAccount("shop", "reviews");
+    cluster.serviceAccount("shop", "curl");
+    cluster.pod("shop", "reviews-v1", "reviews", "node-a", "10.1.1.5", Map.of("app", "reviews"));
+    cluster.pod("shop", "curl", "curl", "node-b", "10.1.2.7", Map.of("app", "curl"));
+    cluster.service("shop", "reviews", "10.96.0.20", Map.of("app", "reviews"));
+    cluster.create(Cluster.POLICY, Cluster.ALLOW_CURL);
+    cluster.create(Cluster.GATEWAY, Cluster.WAYPOINT);
+    cluster.create(Cluster.ROUTE_KIND, Cluster.ROUTE);
+  }
+
+  private void start(Duration resync) throws InterruptedException {
+    ControlPlane.Options control =
+        new ControlPlane.Options(
+            home.resolve("home"),
+            new InetSocketAddress("127.0.0.1", 0),
+            new InetSocketAddress("127.0.0.1", 0),
+            "cluster.local",
+            null,
+            Duration.ofHours(24),
+            Duration.ofMillis(50));
+    KubeControlPlane.Options options = KubeControlPlane.Options.defaults(control);
+    kube =
+        KubeControlPlane.start(
+            client,
+            new KubeControlPlane.Options(
+                control,
+                options.tokenAudience(),
+                options.nodeAccounts(),
+                resync,
+                "ambit/waypoint:test",
+                Duration.ofSeconds(30)));
+    nodeA = new NodeXds(kube.controlPlane(), "node-a", home.resolve("node-a"));
+    nodeB = new NodeXds(kube.controlPlane(), "node-b", home.resolve("node-b"));
+  }
+
+  @AfterEach
+  void stop() {
+    for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, kube}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        // keep closing the rest
+      }
+    }
+  }
+
+  /** Plays the API server's ClusterIP allocator, which the mock server does not have. */
+  private void allocateClusterIp(String ns, String name, String ip) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> client.services().inNamespace(ns).withName(name).get() != null);
+    client
+        .services()
+        .inNamespace(ns)
+        .withName(name)
+        .edit(
+            s -> {
+              s.getSpec().setClusterIP(ip);
+              return s;
+            });
+  }
+
+  private static String ip(Address a) throws Exception {
+    var bytes =
+        a.hasWorkload()
+            ? a.getWorkload().getAddresses(0)
+            : a.getService().getAddresses(0).getAddress();
+    return InetAddress.getByAddress(bytes.toByteArray()).getHostAddress();
+  }
+
+  @Test
+  void eachNodeSeesTheClusterAndStatusIsWritten() throws Exception {
+    start(Duration.ofMinutes(10));
+    allocateClusterIp("shop", "waypoint", "10.96.0.99");
+
+    List<String> expected =
+        List.of(
+            "local//Pod/shop/reviews-v1",
+            "local//Pod/shop/curl",
+            "shop/reviews.shop.svc.cluster.local",
+            "shop/waypoint.shop.svc.cluster.local");
+    for (NodeXds node : List.of(nodeA, nodeB)) {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                assertThat(node.addresses()).containsOnlyKeys(expected);
+                Address reviews = node.addresses().get("shop/reviews.shop.svc.cluster.local");
+                assertThat(ip(reviews)).isEqualTo("10.96.0.20");
+                assertThat(reviews.getService().getWaypoint().getAddress().getAddress())
+                    .isEqualTo(
+                        com.google.protobuf.ByteString.copyFrom(
+                            InetAddress.getByName("10.96.0.99").getAddress()));
+                assertThat(node.authorizations()).containsOnlyKeys("shop/allow-curl");
+              });
+      Address pod = node.addresses().get("local//Pod/shop/reviews-v1");
+      assertThat(ip(pod)).isEqualTo("10.1.1.5");
+      assertThat(pod.getWorkload().getNode()).isEqualTo("node-a");
+      assertThat(pod.getWorkload().getServiceAccount()).isEqualTo("reviews");
+      assertThat(node.addresses().get("local//Pod/shop/curl").getWorkload().getNode())
+          .isEqualTo("node-b");
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              GenericKubernetesResource gw = cluster.get(Cluster.GATEWAY, "shop", "waypoint");
+              Map<String, Object> status = map(gw.getAdditionalProperties().get("status"));
+              assertThat(status.get("addresses"))
+                  .isEqualTo(List.of(Map.of("type", "IPAddress", "value", "10.96.0.99")));
+              assertThat(condition(status, "Accepted")).containsEntry("status", "True");
+              assertThat(condition(status, "Programmed"))
+                  .containsEntry("status", "True")
+                  .containsEntry("reason", "Programmed")
+                  .containsEntry(
+                      "observedGeneration",
+                      gw.getMetadata().getGeneration() == null
+                          ? null
+                          : gw.getMetadata().getGeneration().intValue());
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              GenericKubernetesResource route = cluster.get(Cluster.ROUTE_KIND, "shop", "reviews");
+              List<?> parents =
+                  (List<?>) map(route.getAdditionalProperties().get("status")).get("parents");
+              assertThat(parents).hasSize(1);
+              Map<String, Object> parent = map(parents.getFirst());
+              assertThat(parent)
+                  .containsEntry("controllerName", WaypointReconciler.CONTROLLER_NAME)
+                  .containsEntry(
+                      "parentRef",
+                      Map.of("group", "", "kind", "Service", "name", "reviews", "port", 9080));
+              assertThat(condition(parent, "Accepted")).containsEntry("status", "True");
+              assertThat(condition(parent, "ResolvedRefs")).containsEntry("status", "True");
+            });
+  }
+
+  @Test
+  void updatesAndDeletionsPropagate() throws Exception {
+    start(Duration.ofMinutes(10));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> nodeB.addresses().containsKey("local//Pod/shop/reviews-v1"));
+
+    cluster.pod("shop", "reviews-v2", "reviews", "node-b", "10.1.2.9", Map.of("app", "reviews"));
+    client.pods().inNamespace("shop").withName("reviews-v1").delete();
+    cluster.delete(Cluster.POLICY, "shop", "allow-curl");
+    client.services().inNamespace("shop").withName("reviews").delete();
+    for (NodeXds node : List.of(nodeA, nodeB)) {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                assertThat(node.addresses())
+                    .containsKey("local//Pod/shop/reviews-v2")
+                    .doesNotContainKeys(
+                        "local//Pod/shop/reviews-v1", "shop/reviews.shop.svc.cluster.local");
+                assertThat(node.authorizations()).isEmpty();
+                assertThat(ip(node.addresses().get("local//Pod/shop/reviews-v2")))
+                    .isEqualTo("10.1.2.9");
+              });
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              GenericKubernetesResource route = cluster.get(Cluster.ROUTE_KIND, "shop", "reviews");
+              Map<String, Object> parent =
+                  map(
+                      ((List<?>) map(route.getAdditionalProperties().get("status")).get("parents"))
+                          .getFirst());
+              assertThat(condition(parent, "Accepted"))
+                  .containsEntry("status", "False")
+                  .containsEntry("reason", "NoMatchingParent");
+              assertThat(condition(parent, "ResolvedRefs"))
+                  .containsEntry("status", "False")
+                  .containsEntry("reason", "BackendNotFound");
+            });
+  }
+
+  @Test
+  void resyncsAndRelistsPushNothing() throws Exception {
+    start(Duration.ofMillis(300));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> nodeA.addresses().containsKey("local//Pod/shop/curl"));
+    allocateClusterIp("shop", "waypoint", "10.96.0.99");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> nodeA.addresses().containsKey("shop/waypoint.shop.svc.cluster.local"));
+    KubeConfigSource source = kube.source();
+    long storeVersion = kube.controlPlane().store().snapshot().resourceVersion();
+    int pushesA = nodeA.responses.get();
+    int pushesB = nodeB.responses.get();
+    long unchangedBefore = source.unchanged();
+    // several resync rounds of every object (the informers re-deliver their whole cache)
+    await().atMost(Duration.ofSeconds(20)).until(() -> source.unchanged() > unchangedBefore + 40);
+
+    // a relist, as after a watch restart (410 Gone): a second source lists everything again
+    try (KubeConfigSource relisted =
+        KubeConfigSource.start(
+            client, kube.controlPlane().store(), Duration.ofMinutes(10), Duration.ofSeconds(30))) {
+      assertThat(relisted.processed()).isGreaterThan(10);
+      assertThat(relisted.written()).isZero();
+    }
+    assertThat(kube.controlPlane().store().snapshot().resourceVersion()).isEqualTo(storeVersion);
+    assertThat(nodeA.responses.get()).isEqualTo(pushesA);
+    assertThat(nodeB.responses.get()).isEqualTo(pushesB);
+  }
+
+  @Test
+  void waypointDeploymentFollowsTheGateway() throws Exception {
+    start(Duration.ofMinutes(10));
+    Deployment dep =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> client.apps().deployments().inNamespace("shop").withName("waypoint").get(),
+                d -> d != null);
+    assertThat(dep.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(dep.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getKind()).isEqualTo("Gateway");
+              assertThat(o.getName()).isEqualTo("waypoint");
+              assertThat(o.getController()).isTrue();
+            });
+    assertThat(dep.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage())
+        .isEqualTo("ambit/waypoint:test");
+    Service svc = client.services().inNamespace("shop").withName("waypoint").get();
+    assertThat(svc.getSpec().getPorts())
+        .extracting(p -> p.getPort())
+        .containsExactly(15008, 15021, 15020);
+    assertThat(svc.getSpec().getSelector())
+        .containsEntry("gateway.networking.k8s.io/gateway-name", "waypoint");
+
+    client
+        .genericKubernetesResources(Cluster.GATEWAY)
+        .inNamespace("shop")
+        .withName("waypoint")
+        .edit(
+            g -> {
+              g.getMetadata().setAnnotations(Map.of(Labels.REPLICAS, "3"));
+              return g;
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client
+                        .apps()
+                        .deployments()
+                        .inNamespace("shop")
+                        .withName("waypoint")
+                        .get()
+                        .getSpec()
+                        .getReplicas()
+                    == 3);
+
+    // an autoscaler takes over: its count stays even when the annotation changes
+    client
+        .autoscaling()
+        .v2()
+        .horizontalPodAutoscalers()
+        .inNamespace("shop")
+        .resource(
+            new HorizontalPodAutoscalerBuilder()
+                .withNewMetadata()
+                .withName("waypoint")
+                .withNamespace("shop")
+                .endMetadata()
+                .withNewSpec()
+                .withMaxReplicas(10)
+                .withNewScaleTargetRef()
+                .withApiVersion("apps/v1")
+                .withKind("Deployment")
+                .withName("waypoint")
+                .endScaleTargetRef()
+                .endSpec()
+                .build())
+        .create();
+    client.apps().deployments().inNamespace("shop").withName("waypoint").scale(7);
+    client
+        .genericKubernetesResources(Cluster.GATEWAY)
+        .inNamespace("shop")
+        .withName("waypoint")
+        .edit(
+            g -> {
+              g.getMetadata().setAnnotations(Map.of(Labels.REPLICAS, "2", "touched", "yes"));
+              return g;
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              GenericKubernetesResource gw = cluster.get(Cluster.GATEWAY, "shop", "waypoint");
+              assertThat(gw.getMetadata().getAnnotations()).containsEntry("touched", "yes");
+              assertThat(
+                      kube.controlPlane()
+                          .store()
+                          .snapshot()
+                          .get(dev.ambit.api.gateway.GatewaySpec.class, "shop", "waypoint")
+                          .orElseThrow()
+                          .metadata()
+                          .annotations())
+                  .containsEntry("touched", "yes");
+            });
+    assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace("shop")
+                .withName("waypoint")
+                .get()
+                .getSpec()
+                .getReplicas())
+        .isEqualTo(7);
+
+    cluster.delete(Cluster.GATEWAY, "shop", "waypoint");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(client.apps().deployments().inNamespace("shop").withName("waypoint").get())
+                  .isNull();
+              assertThat(client.services().inNamespace("shop").withName("waypoint").get()).isNull();
+              assertThat(client.serviceAccounts().inNamespace("shop").withName("waypoint").get())
+                  .isNull();
+            });
+  }
+
+  static Map<String, Object> condition(Map<String, Object> status, String type) {
+    return ((List<?>) status.get("conditions"))
+        .stream()
+            .map(KubeModeTest::map)
+            .filter(c -> type.equals(c.get("type")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no condition " + type + " in " + status));
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> map(Object o) {
+    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  }
+}

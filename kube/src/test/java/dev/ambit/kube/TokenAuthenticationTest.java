@@ -1,0 +1,230 @@
+package dev.ambit.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ambit.control.ControlPlane;
+import dev.ambit.proto.client.CaClient;
+import dev.ambit.proto.client.ControlPlaneCredentials;
+import dev.ambit.transport.identity.CertificateIssuer;
+import dev.ambit.transport.identity.Pem;
+import dev.ambit.transport.identity.SpiffeId;
+import io.fabric8.kubernetes.api.model.authentication.TokenReview;
+import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.grpc.CallCredentials;
+import io.grpc.CompositeChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CA in Kubernetes mode: a ztunnel authenticates with its service-account token (checked by a
+ * TokenReview, answered here the way the API server's authenticator would) and gets only the
+ * identities of pods on its own node.
+ */
+@EnableKubernetesMockClient(crud = true)
+class TokenAuthenticationTest {
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+  @TempDir Path home;
+  private KubeControlPlane kube;
+  private final List<TokenReview> reviews = new CopyOnWriteArrayList<>();
+  private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() {
+    Cluster cluster = new Cluster(client);
+    cluster.namespace("shop", Map.of("istio.io/dataplane-mode", "ambient"));
+    cluster.namespace("istio-system", Map.of());
+    cluster.node("node-a");
+    cluster.node("node-b");
+    String ztunnelUid =
+        cluster
+            .pod("istio-system", "ztunnel-a", "ztunnel", "node-a", "192.168.0.10", Map.of())
+            .getMetadata()
+            .getUid();
+    String curlUid =
+        cluster.pod("shop", "curl", "curl", "node-b", "10.1.2.7", Map.of()).getMetadata().getUid();
+    cluster.pod("shop", "reviews-v1", "reviews", "node-a", "10.1.1.5", Map.of());
+    Map<String, TokenReview> answers =
+        Map.of(
+            "ztunnel-a-token", accepted("istio-system", "ztunnel", "ztunnel-a", ztunnelUid),
+            "curl-token", accepted("shop", "curl", "curl", curlUid));
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+        .andReply(
+            201,
+            request -> {
+              TokenReview asked =
+                  client
+                      .getKubernetesSerialization()
+                      .unmarshal(request.getUtf8Body(), TokenReview.class);
+              reviews.add(asked);
+              return answers.getOrDefault(
+                  asked.getSpec().getToken(),
+                  new TokenReviewBuilder()
+                      .withNewStatus()
+                      .withAuthenticated(false)
+                      .withError("invalid bearer token")
+                      .endStatus()
+                      .build());
+            })
+        .always();
+    kube =
+        KubeControlPlane.start(
+            client,
+            KubeControlPlane.Options.defaults(
+                new ControlPlane.Options(
+                    home,
+                    new InetSocketAddress("127.0.0.1", 0),
+                    new InetSocketAddress("127.0.0.1", 0),
+                    "cluster.local",
+                    null,
+                    Duration.ofHours(24),
+                    Duration.ofMillis(50))));
+  }
+
+  @AfterEach
+  void stop() {
+    channels.forEach(ManagedChannel::shutdownNow);
+    if (kube != null) {
+      kube.close();
+    }
+  }
+
+  private static TokenReview accepted(String ns, String sa, String pod, String podUid) {
+    return new TokenReviewBuilder()
+        .withNewStatus()
+        .withAuthenticated(true)
+        .withAudiences("istio-ca")
+        .withNewUser()
+        .withUsername("system:serviceaccount:" + ns + ":" + sa)
+        .withExtra(
+            Map.of(
+                "authentication.kubernetes.io/pod-name", List.of(pod),
+                "authentication.kubernetes.io/pod-uid", List.of(podUid)))
+        .endUser()
+        .endStatus()
+        .build();
+  }
+
+  /** A CA client that presents no client certificate, only {@code token} (when not null). */
+  private CaClient ca(String token) throws java.io.IOException {
+    var tls =
+        TlsChannelCredentials.newBuilder()
+            .trustManager(
+                new ByteArrayInputStream(
+                    Pem.encode(kube.controlPlane().ca().root())
+                        .getBytes(StandardCharsets.US_ASCII)))
+            .build();
+    var credentials = token == null ? tls : CompositeChannelCredentials.create(tls, bearer(token));
+    ManagedChannel channel =
+        Grpc.newChannelBuilder("127.0.0.1:" + kube.controlPlane().xdsPort(), credentials)
+            .overrideAuthority(ControlPlaneCredentials.AUTHORITY)
+            .build();
+    channels.add(channel);
+    return new CaClient(channel, Duration.ofSeconds(10));
+  }
+
+  private static CallCredentials bearer(String token) {
+    return new CallCredentials() {
+      @Override
+      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier apply) {
+        Metadata headers = new Metadata();
+        headers.put(
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        apply.apply(headers);
+      }
+    };
+  }
+
+  private static List<String> ask(CaClient ca, String id) {
+    var keys = CertificateIssuer.newKeyPair();
+    return ca.createCertificate(
+        CertificateIssuer.csr(keys, SpiffeId.parse(id)), id, Duration.ofHours(1));
+  }
+
+  @Test
+  void ztunnelGetsIdentitiesOfPodsOnItsNode() throws Exception {
+    List<String> chain = ask(ca("ztunnel-a-token"), "spiffe://cluster.local/ns/shop/sa/reviews");
+    assertThat(SpiffeId.fromCertificate(Pem.certificates(chain.getFirst()).getFirst()))
+        .contains(SpiffeId.parse("spiffe://cluster.local/ns/shop/sa/reviews"));
+    assertThat(reviews).isNotEmpty();
+    assertThat(reviews.getFirst().getSpec().getAudiences()).containsExactly("istio-ca");
+  }
+
+  @Test
+  void identityOfAPodOnAnotherNodeIsRefused() throws Exception {
+    CaClient ca = ca("ztunnel-a-token");
+    assertThatThrownBy(() -> ask(ca, "spiffe://cluster.local/ns/shop/sa/curl"))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+              assertThat(e.getStatus().getDescription())
+                  .contains("node node-a may not obtain spiffe://cluster.local/ns/shop/sa/curl")
+                  .contains("is scheduled on node node-a");
+            });
+  }
+
+  @Test
+  void tokenDeniedByTokenReviewIsRefused() throws Exception {
+    CaClient ca = ca("forged");
+    assertThatThrownBy(() -> ask(ca, "spiffe://cluster.local/ns/shop/sa/reviews"))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo("the service-account token was rejected: invalid bearer token");
+            });
+  }
+
+  @Test
+  void onlyNodeAccountsMayActForANode() throws Exception {
+    CaClient ca = ca("curl-token");
+    assertThatThrownBy(() -> ask(ca, "spiffe://cluster.local/ns/shop/sa/curl"))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo(
+                      "service account shop/curl may not act for a node (allowed: "
+                          + Set.of("istio-system/ztunnel")
+                          + ")");
+            });
+  }
+
+  @Test
+  void callerWithoutTokenOrNodeCredentialIsRefused() throws Exception {
+    CaClient ca = ca(null);
+    assertThatThrownBy(() -> ask(ca, "spiffe://cluster.local/ns/shop/sa/reviews"))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+  }
+}
