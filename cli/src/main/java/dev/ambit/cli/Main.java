@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
       NodeAgentCommand.class,
       CniCommand.class,
       InstallCommand.class,
+      CniInstallCommand.class,
       ImageCommand.class
     })
 public final class Main {

@@ -14,7 +14,7 @@ public record ImageSpec(String name, List<String> cmd, String user) {
           new ImageSpec("control", List.of("control"), "1337:1337"),
           new ImageSpec("ztunnel", List.of("ztunnel"), "0:0"),
           new ImageSpec("waypoint", List.of("waypoint-proxy"), "1337:1337"),
-          new ImageSpec("node-agent", List.of("node-agent"), "0:0"));
+          new ImageSpec("node-agent", List.of("cni-install"), "0:0"));
 
   /** The entrypoint: the runtime's java running the CLI's main class. */
   public static final List<String> ENTRYPOINT =
