@@ -314,24 +314,30 @@ scenario_memory() {
 # that does not exist, so no node agent starts them: the control plane stores, schedules and
 # indexes them, but they get no pod IP (so they are not workloads in xDS).
 control_plane_rss() {
-  local pid dir="$WORK/scale" i
+  local pid dir="$WORK/scale" i f
   pid=$(jq -r '.components[] | select(.name == "control") | .pid' "$AMBIT_HOME/mesh/state.json")
   [[ -d /proc/$pid ]] || { failure memory ambit "control plane" "no control plane process"; return; }
   mkdir -p "$dir"
   {
     printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: scale\n  labels:\n    istio.io/dataplane-mode: ambient\n'
     printf -- '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: app\n  namespace: scale\nspec:\n  selector:\n    app: app\n  ports:\n    - port: 8080\n'
-    for ((i = 0; i < CONTROL_PODS; i++)); do
-      printf -- '---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: app-%d\n  namespace: scale\n  labels:\n    app: app\nspec:\n  nodeName: parked\n  containers:\n    - name: app\n      image: sleep\n' "$i"
-    done
-  } >"$dir/pods.yaml"
+  } >"$dir/00-namespace.yaml"
+  # In files of 500 pods: one apply of all of them outlasts the CLI's call deadline on a busy machine.
+  for ((i = 0; i < CONTROL_PODS; i++)); do
+    printf -- '---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: app-%d\n  namespace: scale\n  labels:\n    app: app\nspec:\n  nodeName: parked\n  containers:\n    - name: app\n      image: sleep\n' "$i" \
+      >>"$dir/pods-$(printf %03d $((i / 500))).yaml"
+  done
   sample memory ambit control_idle_rss_mib "$(rss_mib "$pid")" MiB lower
-  if ! "$ROOT/ambit" apply -f "$dir/pods.yaml" >"$dir/apply.out" 2>&1; then
-    failure memory ambit "apply $CONTROL_PODS pods" "$(tail -c 300 "$dir/apply.out")"
-    return
-  fi
+  for f in "$dir"/*.yaml; do
+    if ! "$ROOT/ambit" apply -f "$f" >"$dir/apply.out" 2>&1; then
+      failure memory ambit "apply $CONTROL_PODS pods" "$(basename "$f"): $(tail -c 300 "$dir/apply.out")"
+      return
+    fi
+  done
   sleep 5 # the state rebuild is debounced; read RSS once it has run (a reading, not synchronisation)
   sample memory ambit "control_${CONTROL_PODS}pods_rss_mib" "$(rss_mib "$pid")" MiB lower
-  "$ROOT/ambit" delete -f "$dir/pods.yaml" >"$dir/delete.out" 2>&1 ||
-    failure memory ambit "delete $CONTROL_PODS pods" "$(tail -c 300 "$dir/delete.out")"
+  for f in $(ls -r "$dir"/*.yaml); do
+    "$ROOT/ambit" delete -f "$f" >"$dir/delete.out" 2>&1 ||
+      failure memory ambit "delete $CONTROL_PODS pods" "$(basename "$f"): $(tail -c 300 "$dir/delete.out")"
+  done
 }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -65,6 +66,14 @@ final class ControlCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (!maxCertLifetime.isZero()
+        && maxCertLifetime.compareTo(CertificateAuthority.MIN_MAX_LIFETIME) < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--max-cert-lifetime must be at least "
+              + CertificateAuthority.MIN_MAX_LIFETIME
+              + ": certificates are backdated by a minute and renewed at half their validity");
+    }
     ControlPlane.Options options =
         new ControlPlane.Options(
             control.home(),

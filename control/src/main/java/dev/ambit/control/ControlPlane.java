@@ -46,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,10 @@ public final class ControlPlane implements AutoCloseable {
    *
    * <p>{@code tokenAuthenticator} (may be null) additionally lets xDS/CA callers authenticate with
    * a bearer token instead of a node credential.
+   *
+   * <p>{@code configSource} (may be null) is started with the store before the first state is built
+   * and before any listener opens, so proxies never see the state of a half-filled store; it
+   * returns once the store holds the source's content, and is closed with the control plane.
    */
   public record Options(
       Path home,
@@ -81,7 +86,8 @@ public final class ControlPlane implements AutoCloseable {
       Duration maxCertLifetime,
       Duration debounce,
       boolean localMode,
-      TokenAuthenticator tokenAuthenticator) {
+      TokenAuthenticator tokenAuthenticator,
+      Function<ConfigStore, AutoCloseable> configSource) {
 
     /** Local mode, node credentials only. */
     public Options(
@@ -101,11 +107,13 @@ public final class ControlPlane implements AutoCloseable {
           maxCertLifetime,
           debounce,
           true,
+          null,
           null);
     }
 
     /** These options with the configuration owned by an external API server. */
-    public Options external(TokenAuthenticator tokens) {
+    public Options external(
+        TokenAuthenticator tokens, Function<ConfigStore, AutoCloseable> source) {
       return new Options(
           home,
           xdsAddress,
@@ -115,7 +123,8 @@ public final class ControlPlane implements AutoCloseable {
           maxCertLifetime,
           debounce,
           false,
-          tokens);
+          tokens,
+          source);
     }
 
     public static Options defaults(Path home) {
@@ -150,7 +159,7 @@ public final class ControlPlane implements AutoCloseable {
   private final PendingChanges pending = new PendingChanges();
   private volatile MeshState state;
   private long builtRevision;
-  private boolean fullSchedule = true;
+  private boolean firstReconcile = true;
   private long snapshotVersion;
   private SecureGrpcServer xds;
   private DebugServer debug;
@@ -198,6 +207,9 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void startListeners() {
+    if (options.configSource() != null) {
+      closeables.add(options.configSource().apply(store));
+    }
     closeables.add(
         store.watch(
             (events, snapshot) -> {
@@ -280,11 +292,11 @@ public final class ControlPlane implements AutoCloseable {
     try {
       Set<ResourceKey> changed = pending.takeForReconcile();
       if (options.localMode()) {
-        waypoints.reconcile(store.snapshot(), store);
+        waypoints.reconcile(store.snapshot(), store, firstReconcile ? null : changed);
         allocator.reconcile(store.snapshot(), store);
-        scheduler.reconcile(store.snapshot(), store, fullSchedule ? null : changed);
+        scheduler.reconcile(store.snapshot(), store, firstReconcile ? null : changed);
       }
-      fullSchedule = false;
+      firstReconcile = false;
       MeshState next = nextState();
       state = next;
       metrics.stateBuilt();

@@ -5,11 +5,17 @@ import dev.ambit.api.ConfigReader;
 import dev.ambit.api.ConfigWriter;
 import dev.ambit.api.store.ConfigSnapshot;
 import dev.ambit.api.store.ConfigStore;
+import dev.ambit.control.state.Debouncer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,15 +28,17 @@ final class StorePersistence {
 
   private static final Logger log = LoggerFactory.getLogger(StorePersistence.class);
 
-  static final java.time.Duration DELAY = java.time.Duration.ofSeconds(1);
+  static final Duration QUIET = Duration.ofSeconds(1);
+  static final Duration MAX_DELAY = Duration.ofSeconds(5);
 
   private final Path file;
   private long savedRevision = -1;
-  private final java.util.concurrent.ScheduledExecutorService writer =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+  private final ScheduledExecutorService writer =
+      Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("ambit-persist").factory());
-  private final java.util.concurrent.atomic.AtomicReference<ConfigSnapshot> queued =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<ConfigSnapshot> queued = new AtomicReference<>();
+  private final Debouncer debouncer =
+      new Debouncer(writer, QUIET, MAX_DELAY, firstChange -> writeQueued());
 
   StorePersistence(Path home) {
     this.file = home.resolve("config").resolve("objects.yaml");
@@ -56,25 +64,20 @@ final class StorePersistence {
   }
 
   /**
-   * Saves {@code snapshot} on the writer thread, off the state thread, {@link #DELAY} later:
-   * writing every object takes long in a big mesh, so the snapshots of a busy period collapse into
-   * one write of the latest (a crash loses at most that period; {@link #close} writes at once).
+   * Saves {@code snapshot} on the writer thread, off the state thread, once changes have been quiet
+   * for {@link #QUIET} (at the latest {@link #MAX_DELAY} after the first): writing every object
+   * takes long in a big mesh, so a busy period costs one write of its last snapshot. A crash loses
+   * at most that period; {@link #close} writes at once.
    */
   void saveLater(ConfigSnapshot snapshot) {
-    if (queued.getAndSet(snapshot) == null) {
-      try {
-        writer.schedule(
-            () -> {
-              ConfigSnapshot latest = queued.getAndSet(null);
-              if (latest != null) {
-                save(latest);
-              }
-            },
-            DELAY.toMillis(),
-            java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        queued.set(null); // closed: close() wrote the final content
-      }
+    queued.set(snapshot);
+    debouncer.trigger();
+  }
+
+  private void writeQueued() {
+    ConfigSnapshot latest = queued.getAndSet(null);
+    if (latest != null) {
+      save(latest);
     }
   }
 
@@ -83,7 +86,7 @@ final class StorePersistence {
     writer.shutdownNow();
     queued.set(null);
     try {
-      writer.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      writer.awaitTermination(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -410,7 +410,7 @@ class ControlPlaneTest {
             .spec()
             .clusterIP();
     var root = cp.ca().root();
-    // let the writer thread save the last change (at most a second later)
+    // let the writer thread save the last change (after a quiet second)
     Path saved = home.resolve("config/objects.yaml");
     await()
         .atMost(Duration.ofSeconds(10))

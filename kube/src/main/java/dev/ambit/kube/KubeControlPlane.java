@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control plane in Kubernetes mode: the Kubernetes API owns the configuration ({@link
- * KubeConfigSource} mirrors it into the store; no local scheduling, VIP allocation or persistence),
- * ztunnels authenticate with service-account tokens ({@link KubeTokenAuthenticator}) and waypoint
- * Gateways get Deployments, Services and status ({@link WaypointReconciler}).
+ * KubeConfigSource} mirrors it into the store before the first state is built and served; no local
+ * scheduling, VIP allocation or persistence), ztunnels authenticate with service-account tokens
+ * ({@link KubeTokenAuthenticator}) and waypoint Gateways get Deployments, Services and status
+ * ({@link WaypointReconciler}).
  */
 public final class KubeControlPlane implements AutoCloseable {
 
@@ -46,7 +47,7 @@ public final class KubeControlPlane implements AutoCloseable {
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private ControlPlane controlPlane;
-  private KubeConfigSource source;
+  private volatile KubeConfigSource source;
 
   private KubeControlPlane() {}
 
@@ -61,12 +62,17 @@ public final class KubeControlPlane implements AutoCloseable {
               options.nodeAccounts(),
               Duration.ofMinutes(1),
               Clock.systemUTC());
-      kube.controlPlane = ControlPlane.start(options.control().external(tokens));
+      kube.controlPlane =
+          ControlPlane.start(
+              options
+                  .control()
+                  .external(
+                      tokens,
+                      store ->
+                          kube.source =
+                              KubeConfigSource.start(
+                                  client, store, options.resync(), options.listTimeout())));
       kube.closeables.add(kube.controlPlane);
-      kube.source =
-          KubeConfigSource.start(
-              client, kube.controlPlane.store(), options.resync(), options.listTimeout());
-      kube.closeables.add(kube.source);
       kube.closeables.add(
           new WaypointReconciler(client, kube.controlPlane.store(), options.waypointImage())
               .start(options.listTimeout()));

@@ -85,7 +85,7 @@ class KubeModeTest {
 
   @AfterEach
   void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, kube}) {
+    for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, kube, client}) {
       try {
         if (c != null) {
           c.close();
@@ -193,9 +193,12 @@ class KubeModeTest {
   @Test
   void updatesAndDeletionsPropagate() throws Exception {
     start(Duration.ofMinutes(10));
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> nodeB.addresses().containsKey("local//Pod/shop/reviews-v1"));
+    // the store was filled before the first state was served: the first push is complete
+    assertThat(nodeB.addresses())
+        .containsKeys(
+            "local//Pod/shop/reviews-v1",
+            "local//Pod/shop/curl",
+            "shop/reviews.shop.svc.cluster.local");
 
     cluster.pod("shop", "reviews-v2", "reviews", "node-b", "10.1.2.9", Map.of("app", "reviews"));
     client.pods().inNamespace("shop").withName("reviews-v1").delete();
@@ -244,11 +247,20 @@ class KubeModeTest {
         .atMost(Duration.ofSeconds(20))
         .until(() -> nodeA.addresses().containsKey("shop/waypoint.shop.svc.cluster.local"));
     KubeConfigSource source = kube.source();
-    long storeVersion = kube.controlPlane().store().snapshot().resourceVersion();
+    ControlPlane cp = kube.controlPlane();
+    // settled: the state is built from the current store, and a first resync round went by
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> cp.state().config().resourceVersion() == cp.store().snapshot().resourceVersion());
+    long firstRound = source.unchanged();
+    await().atMost(Duration.ofSeconds(20)).until(() -> source.unchanged() > firstRound + 10);
+    long storeVersion = cp.store().snapshot().resourceVersion();
+    var state = cp.state();
     int pushesA = nodeA.responses.get();
     int pushesB = nodeB.responses.get();
     long unchangedBefore = source.unchanged();
-    // several resync rounds of every object (the informers re-deliver their whole cache)
+    // several more resync rounds of every object (the informers re-deliver their whole cache)
     await().atMost(Duration.ofSeconds(20)).until(() -> source.unchanged() > unchangedBefore + 40);
 
     // a relist, as after a watch restart (410 Gone): a second source lists everything again
@@ -258,7 +270,8 @@ class KubeModeTest {
       assertThat(relisted.processed()).isGreaterThan(10);
       assertThat(relisted.written()).isZero();
     }
-    assertThat(kube.controlPlane().store().snapshot().resourceVersion()).isEqualTo(storeVersion);
+    assertThat(cp.store().snapshot().resourceVersion()).isEqualTo(storeVersion);
+    assertThat(cp.state()).as("no rebuild at all").isSameAs(state);
     assertThat(nodeA.responses.get()).isEqualTo(pushesA);
     assertThat(nodeB.responses.get()).isEqualTo(pushesB);
   }

@@ -113,6 +113,7 @@ class TokenAuthenticationTest {
     if (kube != null) {
       kube.close();
     }
+    client.close();
   }
 
   private static TokenReview accepted(String ns, String sa, String pod, String podUid) {

@@ -52,20 +52,74 @@ import org.slf4j.LoggerFactory;
  *       minus the same before it started (the mock server's own copy of the objects is in both).
  * </ul>
  *
- * <p>Usage: {@code java -cp <bench classpath> dev.ambit.bench.kube.KubeScaleBenchmark [pods] [runs]
- * [output.json]}; see docs/kubernetes.md.
+ * <p>Each run is a fresh JVM with its own mock server. Usage: {@code java -cp <bench classpath>
+ * dev.ambit.bench.kube.KubeScaleBenchmark [pods] [runs] [output.json]}; see docs/kubernetes.md.
  */
 public final class KubeScaleBenchmark {
 
   private static final Logger log = LoggerFactory.getLogger(KubeScaleBenchmark.class);
   private static final int NODES = 50;
+  private static final int HEAP_MIB = 2048;
 
   private KubeScaleBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 3 && args[0].equals("--one")) {
+      one(Integer.parseInt(args[1]), Path.of(args[2]));
+      return;
+    }
     int pods = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     Path out = Path.of(args.length > 2 ? args[2] : "bench/results/kube-scale.json");
+    List<Double> seconds = new ArrayList<>();
+    List<Double> heap = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      double[] r = inFreshJvm(pods);
+      seconds.add(r[0]);
+      heap.add(r[1]);
+      log.info("run {}: first full push after {} s, heap retained {} MiB", i + 1, r[0], r[1]);
+    }
+    Files.writeString(out, json(pods, Math.max(1, pods / 100), seconds, heap));
+    log.info("wrote {}", out);
+  }
+
+  /**
+   * One run in a new JVM (same classpath, 2 GiB heap), so no run inherits another's heap or JIT.
+   */
+  private static double[] inFreshJvm(int pods) throws Exception {
+    Path result = Files.createTempFile("kube-scale", ".txt");
+    try {
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-Xmx" + HEAP_MIB + "m");
+      for (String property :
+          List.of("logback.configurationFile", "java.util.logging.config.file")) {
+        String value = System.getProperty(property);
+        if (value != null) {
+          command.add("-D" + property + "=" + value);
+        }
+      }
+      command.addAll(
+          List.of(
+              "-cp",
+              System.getProperty("java.class.path"),
+              KubeScaleBenchmark.class.getName(),
+              "--one",
+              Integer.toString(pods),
+              result.toString()));
+      Process child = new ProcessBuilder(command).inheritIO().start();
+      if (child.waitFor() != 0) {
+        throw new IllegalStateException("benchmark run failed with exit code " + child.exitValue());
+      }
+      String[] figures = Files.readString(result).trim().split(" ");
+      return new double[] {Double.parseDouble(figures[0]), Double.parseDouble(figures[1])};
+    } finally {
+      Files.deleteIfExists(result);
+    }
+  }
+
+  /** One run: populate a mock API server, measure, write "seconds heapMiB" to {@code result}. */
+  private static void one(int pods, Path result) throws Exception {
     int services = Math.max(1, pods / 100);
     KubernetesMockServer server =
         new KubernetesMockServer(
@@ -83,16 +137,8 @@ public final class KubeScaleBenchmark {
           pods,
           services,
           (System.nanoTime() - populate) / 1e9);
-      List<Double> seconds = new ArrayList<>();
-      List<Double> heap = new ArrayList<>();
-      for (int i = 0; i < runs; i++) {
-        double[] r = run(client, pods + services);
-        seconds.add(r[0]);
-        heap.add(r[1]);
-        log.info("run {}: first full push after {} s, heap retained {} MiB", i + 1, r[0], r[1]);
-      }
-      Files.writeString(out, json(pods, services, seconds, heap));
-      log.info("wrote {}", out);
+      double[] r = run(client, pods + services);
+      Files.writeString(result, r[0] + " " + r[1]);
     } finally {
       server.destroy();
     }
@@ -174,15 +220,18 @@ public final class KubeScaleBenchmark {
             .endPort()
             .endContainer()
             .endSpec()
+            .withStatus(
+                new PodStatusBuilder()
+                    .withPhase("Running")
+                    .withPodIP("10." + (1 + i / 65536) + "." + (i / 256 % 256) + "." + (i % 256))
+                    .withHostIP("192.168.0." + (i % NODES + 1))
+                    .build())
             .build();
     Pod created = client.pods().inNamespace("bench").resource(pod).create();
-    created.setStatus(
-        new PodStatusBuilder()
-            .withPhase("Running")
-            .withPodIP("10." + (1 + i / 65536) + "." + (i / 256 % 256) + "." + (i % 256))
-            .withHostIP("192.168.0." + (i % NODES + 1))
-            .build());
-    client.pods().inNamespace("bench").resource(created).updateStatus();
+    if (created.getStatus() == null || created.getStatus().getPodIP() == null) {
+      created.setStatus(pod.getStatus());
+      client.pods().inNamespace("bench").resource(created).updateStatus();
+    }
   }
 
   /** One run: {seconds to the first full push, retained heap MiB}. */
@@ -279,7 +328,7 @@ public final class KubeScaleBenchmark {
             "load_average_at_end": [%.2f, %.2f, %.2f],
             "shared": true
           },
-          "settings": "pods=%d services=%d nodes=%d runs=%d api=fabric8 mock server (CRUD, in process) resync=10m debounce=100ms heap_max_mib=%d",
+          "settings": "pods=%d services=%d nodes=%d runs=%d (one fresh JVM each) api=fabric8 mock server (CRUD, in the same JVM) resync=10m debounce=100ms heap_max_mib=%d",
           "figures": {
             "time_to_first_full_push_s": %s,
             "heap_retained_mib": %s
@@ -297,7 +346,7 @@ public final class KubeScaleBenchmark {
         services,
         NODES,
         seconds.size(),
-        Runtime.getRuntime().maxMemory() / (1024 * 1024),
+        HEAP_MIB,
         stats(seconds, "s"),
         stats(heap, "MiB"));
   }

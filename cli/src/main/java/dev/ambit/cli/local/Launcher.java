@@ -16,20 +16,34 @@ public final class Launcher {
 
   /**
    * JVM settings of a ztunnel: its heap holds the mesh state and per-connection records, while
-   * connection buffers live off-heap; a small heap with the serial collector keeps an idle
-   * ztunnel's footprint small.
+   * connection buffers live off-heap; a small heap with the serial collector, returned to the
+   * system when it empties, keeps an idle ztunnel's footprint small.
    */
   private static final List<String> ZTUNNEL =
       List.of(
           "-XX:+UseSerialGC",
           "-Xms8m",
+          "-Xmn8m",
           "-Xmx256m",
+          "-XX:MinHeapFreeRatio=10",
+          "-XX:MaxHeapFreeRatio=30",
           "-Xss512k",
           "-XX:ReservedCodeCacheSize=64m",
           "-XX:MaxDirectMemorySize=256m");
 
+  /**
+   * The environment a ztunnel starts with: few malloc arenas (native TLS allocates from every event
+   * loop thread; one arena per thread wastes memory the JVM does not see).
+   */
+  private static final List<String> ZTUNNEL_ENV = List.of("env", "MALLOC_ARENA_MAX=2");
+
   public static List<String> ambit(String... args) {
-    return command(args.length > 0 && args[0].equals("ztunnel") ? ZTUNNEL : List.of(), args);
+    if (args.length > 0 && args[0].equals("ztunnel")) {
+      List<String> cmd = new ArrayList<>(ZTUNNEL_ENV);
+      cmd.addAll(command(ZTUNNEL, args));
+      return cmd;
+    }
+    return command(List.of(), args);
   }
 
   /** As {@link #ambit}, for small processes (the built-in images of pods). */

@@ -39,6 +39,12 @@ public final class CertificateAuthority {
   public static final Duration DEFAULT_LIFETIME = Duration.ofHours(24);
   static final Duration SKEW = Duration.ofMinutes(1);
 
+  /**
+   * The shortest longest-lifetime: certificates start {@link #SKEW} in the past and are renewed at
+   * half their validity, so a shorter one would be due for renewal as soon as it is issued.
+   */
+  public static final Duration MIN_MAX_LIFETIME = SKEW.multipliedBy(2);
+
   private final CaMaterial material;
   private final String trustDomain;
   private final Duration maxLifetime;
@@ -47,6 +53,15 @@ public final class CertificateAuthority {
 
   public CertificateAuthority(
       CaMaterial material, String trustDomain, Duration maxLifetime, Clock clock) {
+    if (maxLifetime.compareTo(MIN_MAX_LIFETIME) < 0) {
+      throw new IllegalArgumentException(
+          "the longest certificate lifetime must be at least "
+              + MIN_MAX_LIFETIME
+              + " (certificates are backdated by "
+              + SKEW
+              + " and renewed at half their validity), not "
+              + maxLifetime);
+    }
     this.material = material;
     this.trustDomain = trustDomain;
     this.maxLifetime = maxLifetime;

@@ -1,6 +1,7 @@
 package dev.ambit.control.reconcile;
 
 import dev.ambit.api.IntOrString;
+import dev.ambit.api.Kind;
 import dev.ambit.api.ObjectMeta;
 import dev.ambit.api.Resource;
 import dev.ambit.api.ResourceKey;
@@ -14,6 +15,7 @@ import dev.ambit.api.store.ConfigSnapshot;
 import dev.ambit.api.store.ConfigStore;
 import dev.ambit.control.state.Labels;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,7 +40,31 @@ public final class WaypointController {
   private static final Logger log = LoggerFactory.getLogger(WaypointController.class);
   public static final String IMAGE = "ambit/waypoint";
 
-  public void reconcile(ConfigSnapshot config, ConfigStore store) {
+  /** The objects carrying the managed label, kept up to date from the changed keys. */
+  private final Set<ResourceKey> managedKeys = new HashSet<>();
+
+  /**
+   * Brings the waypoint deployments in line with the Gateways. {@code changed}: the keys changed
+   * since the last call, or null to look at every object (the first call).
+   */
+  public synchronized void reconcile(
+      ConfigSnapshot config, ConfigStore store, Collection<ResourceKey> changed) {
+    if (changed == null) {
+      managedKeys.clear();
+      for (Kind kind : List.of(Kind.POD, Kind.SERVICE)) {
+        config.list(kind, null).stream()
+            .filter(WaypointController::managed)
+            .forEach(r -> managedKeys.add(r.key()));
+      }
+    } else {
+      for (ResourceKey key : changed) {
+        if (config.get(key).filter(WaypointController::managed).isPresent()) {
+          managedKeys.add(key);
+        } else {
+          managedKeys.remove(key);
+        }
+      }
+    }
     Map<ResourceKey, Resource<?>> desired = new HashMap<>();
     for (Resource<GatewaySpec> gw : config.list(GatewaySpec.class, null)) {
       if (!gw.spec().isWaypoint()) {
@@ -70,9 +96,9 @@ public final class WaypointController {
       }
     }
     Set<ResourceKey> deletes = new HashSet<>();
-    for (Resource<?> r : config.all()) {
-      if (managed(r) && !desired.containsKey(r.key())) {
-        deletes.add(r.key());
+    for (ResourceKey key : managedKeys) {
+      if (!desired.containsKey(key) && config.get(key).isPresent()) {
+        deletes.add(key);
       }
     }
     if (puts.isEmpty() && deletes.isEmpty()) {

@@ -57,9 +57,9 @@ public final class MeshStateBuilder {
   private final ConfigIndex index = new ConfigIndex();
   private final ObjectTranslator translator;
 
-  private record PodOut(String uid, String problem, String gateway) {}
+  private record PodOut(String uid, String gateway) {}
 
-  private record ServiceOut(String xdsKey, String problem, String gateway) {}
+  private record ServiceOut(String xdsKey, String gateway) {}
 
   private final Map<String, PodOut> podOuts = new HashMap<>();
   private final Map<String, ServiceOut> serviceOuts = new HashMap<>();
@@ -276,7 +276,7 @@ public final class MeshStateBuilder {
     pods.put(id, translator.podInfo(p, w));
     setProblem(what, binding.problem());
     bind(binding.gateway(), what);
-    podOuts.put(id, new PodOut(w.getUid(), binding.problem(), binding.gateway()));
+    podOuts.put(id, new PodOut(w.getUid(), binding.gateway()));
   }
 
   private void recomputeService(String id) {
@@ -311,7 +311,7 @@ public final class MeshStateBuilder {
     addressXds.put(key, XdsResource.of(key, Address.newBuilder().setService(out).build()));
     setProblem(what, binding.problem());
     bind(binding.gateway(), what);
-    serviceOuts.put(id, new ServiceOut(key, binding.problem(), binding.gateway()));
+    serviceOuts.put(id, new ServiceOut(key, binding.gateway()));
   }
 
   private void recomputePolicy(String id) {

@@ -39,6 +39,15 @@ class CertificateAuthorityTest {
   }
 
   @Test
+  void lifetimesThatWouldBeDueForRenewalAtOnceAreRefused() {
+    CaMaterial root = CaLoader.loadOrCreateRoot(home, "cluster.local");
+    assertThatThrownBy(() -> ca(root, Duration.ofSeconds(90)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least PT2M");
+    assertThat(ca(root, Duration.ofMinutes(2)).root()).isNotNull();
+  }
+
+  @Test
   void leafHasSpiffeSanKeyUsageLifetimeAndChainToRoot() throws Exception {
     CaMaterial root = CaLoader.loadOrCreateRoot(home.resolve("ca"), "cluster.local");
     CertificateAuthority ca = ca(root, Duration.ofDays(7));

@@ -352,4 +352,66 @@ class MeshStateBuilderTest {
     assertThat(route.getCreatedMillis()).isPositive();
     assertThat(state.routes()).doesNotContainKey("shop/ingress-only");
   }
+
+  @Test
+  void waypointForDecidesWhetherServicesAndWorkloadsBind() throws Exception {
+    StringBuilder yaml =
+        new StringBuilder(
+            """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
+            """);
+    String[] modes = {"default", "service", "workload", "all", "none"};
+    for (int i = 0; i < modes.length; i++) {
+      String m = modes[i];
+      String labels = m.equals("default") ? "{}" : "{istio.io/waypoint-for: " + m + "}";
+      yaml.append(
+          """
+          ---
+          apiVersion: gateway.networking.k8s.io/v1
+          kind: Gateway
+          metadata: {name: wp-%1$s, namespace: shop, labels: %2$s}
+          spec:
+            gatewayClassName: istio-waypoint
+            listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+          ---
+          apiVersion: v1
+          kind: Service
+          metadata: {name: wp-%1$s, namespace: shop}
+          spec: {clusterIP: 10.96.0.%3$d, ports: [{name: mesh, port: 15008}]}
+          ---
+          apiVersion: v1
+          kind: Service
+          metadata: {name: svc-%1$s, namespace: shop, labels: {istio.io/use-waypoint: wp-%1$s}}
+          spec: {clusterIP: 10.96.1.%3$d, ports: [{name: http, port: 80}]}
+          ---
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: pod-%1$s, namespace: shop, labels: {istio.io/use-waypoint: wp-%1$s}}
+          spec: {containers: [{name: c, image: echo}]}
+          """
+              .formatted(m, labels, 40 + i));
+    }
+    MeshState state = build(yaml.toString());
+    for (String m : modes) {
+      boolean service = m.equals("default") || m.equals("service") || m.equals("all");
+      boolean workload = m.equals("workload") || m.equals("all");
+      assertThat(state.services().get("shop/svc-" + m + ".shop.svc.cluster.local").hasWaypoint())
+          .as("service bound to a waypoint for " + m)
+          .isEqualTo(service);
+      assertThat(state.workloads().get("local//Pod/shop/pod-" + m).hasWaypoint())
+          .as("workload bound to a waypoint for " + m)
+          .isEqualTo(workload);
+    }
+    assertThat(state.problems())
+        .containsEntry(
+            "Pod shop/pod-service",
+            "waypoint shop/wp-service is for service traffic (istio.io/waypoint-for), not workload"
+                + " traffic")
+        .containsEntry(
+            "Service shop/svc-workload",
+            "waypoint shop/wp-workload is for workload traffic (istio.io/waypoint-for), not"
+                + " service traffic");
+  }
 }

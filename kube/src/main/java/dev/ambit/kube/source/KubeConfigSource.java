@@ -213,9 +213,7 @@ public final class KubeConfigSource implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Watched w : watched) {
-      w.informer().close();
-    }
+    Informers.close(watched.stream().<SharedIndexInformer<?>>map(Watched::informer).toList());
     sync.close();
   }
 }

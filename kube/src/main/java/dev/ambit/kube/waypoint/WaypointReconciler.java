@@ -6,6 +6,7 @@ import dev.ambit.api.gateway.GatewaySpec;
 import dev.ambit.api.store.ConfigStore;
 import dev.ambit.api.store.Watch;
 import dev.ambit.control.state.Labels;
+import dev.ambit.kube.source.Informers;
 import dev.ambit.kube.source.KubeKinds;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -465,7 +466,7 @@ public final class WaypointReconciler implements AutoCloseable {
     if (storeWatch != null) {
       storeWatch.close();
     }
-    informers.forEach(SharedIndexInformer::close);
+    Informers.close(informers);
     executor.shutdownNow();
   }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RequestMetrics {
 
   private final ConcurrentHashMap<LabelKey, RequestLabels> labels = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<LabelKey, TcpSeries> tcp = new ConcurrentHashMap<>();
 
   /** Who sent a request and where it went. Values that are unknown are "unknown". */
   public record LabelKey(
@@ -32,6 +33,15 @@ public final class RequestMetrics {
       l = labels.computeIfAbsent(key, RequestMetrics::render);
     }
     return l;
+  }
+
+  /** The TCP counters of connections the waypoint proxies as TCP (not HTTP) for {@code key}. */
+  public TcpSeries tcp(LabelKey key) {
+    TcpSeries t = tcp.get(key);
+    if (t == null) {
+      t = tcp.computeIfAbsent(key, k -> new TcpSeries());
+    }
+    return t;
   }
 
   public void record(
@@ -83,6 +93,10 @@ public final class RequestMetrics {
     b.append('"');
   }
 
+  private static void tcpLine(StringBuilder b, String name, String labels, long value) {
+    b.append(name).append('{').append(labels).append("} ").append(value).append('\n');
+  }
+
   /** The Prometheus text exposition of every series. */
   public String scrape() {
     List<String[]> rows = new ArrayList<>();
@@ -116,6 +130,46 @@ public final class RequestMetrics {
         new String[] {"istio_request_bytes", "histogram", "Request size", reqBytes.toString()});
     rows.add(
         new String[] {"istio_response_bytes", "histogram", "Response size", resBytes.toString()});
+    StringBuilder opened = new StringBuilder();
+    StringBuilder closed = new StringBuilder();
+    StringBuilder received = new StringBuilder();
+    StringBuilder sent = new StringBuilder();
+    tcp.forEach(
+        (k, t) -> {
+          String all = labels(k).rendered() + ",response_flags=\"-\"";
+          tcpLine(opened, "istio_tcp_connections_opened_total", all, t.opened.sum());
+          tcpLine(closed, "istio_tcp_connections_closed_total", all, t.closed.sum());
+          tcpLine(received, "istio_tcp_received_bytes_total", all, t.received.sum());
+          tcpLine(sent, "istio_tcp_sent_bytes_total", all, t.sent.sum());
+        });
+    rows.add(
+        new String[] {
+          "istio_tcp_connections_opened_total",
+          "counter",
+          "TCP connections opened",
+          opened.toString()
+        });
+    rows.add(
+        new String[] {
+          "istio_tcp_connections_closed_total",
+          "counter",
+          "TCP connections closed",
+          closed.toString()
+        });
+    rows.add(
+        new String[] {
+          "istio_tcp_received_bytes_total",
+          "counter",
+          "Bytes received from the source over TCP",
+          received.toString()
+        });
+    rows.add(
+        new String[] {
+          "istio_tcp_sent_bytes_total",
+          "counter",
+          "Bytes sent to the source over TCP",
+          sent.toString()
+        });
     StringBuilder out = new StringBuilder();
     for (String[] r : rows) {
       out.append("# HELP ").append(r[0]).append(' ').append(r[2]).append('\n');

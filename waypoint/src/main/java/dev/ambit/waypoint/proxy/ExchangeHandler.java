@@ -4,6 +4,7 @@ import dev.ambit.waypoint.config.ConfigStore;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -35,6 +36,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> backlog = new ArrayDeque<>();
   private RequestBody body;
   private boolean busy;
+  private boolean inputClosed;
 
   ExchangeHandler(
       ConfigStore config,
@@ -167,8 +169,28 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       dispatch(ctx, next);
     }
     if (!busy) {
-      ctx.channel().config().setAutoRead(true);
+      if (inputClosed) {
+        ctx.close();
+      } else {
+        ctx.channel().config().setAutoRead(true);
+      }
     }
+  }
+
+  /**
+   * An HTTP/1.1 client that ended its side (END_STREAM of the HBONE stream, or a FIN with
+   * half-closure on) gets the answers to the requests it sent, then the connection closes.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == ChannelInputShutdownEvent.INSTANCE && protocol == Protocol.HTTP1) {
+      inputClosed = true;
+      if (!busy) {
+        ctx.close();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

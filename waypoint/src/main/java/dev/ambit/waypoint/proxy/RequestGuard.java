@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * ground of request smuggling) or that it has no business forwarding: decoding failures (400; 431
  * for a too big header block, 414 for a too long request line), more than {@link #MAX_HEADERS}
  * headers (431), methods other than the standard ones, CONNECT included (501), targets that are not
- * in origin form or contain control characters or a fragment (400), a missing or repeated Host
- * (400), and transfer codings other than a lone {@code chunked} (501 when chunked is last, else
- * 400). A refused request is answered and the connection closed; nothing of it goes further.
+ * in origin form (an http(s) absolute form is turned into origin form first, its authority the
+ * Host) or contain control characters or a fragment (400), a missing or repeated Host (400), and
+ * transfer codings other than a lone {@code chunked} (501 when chunked is last, else 400). A
+ * refused request is answered and the connection closed; nothing of it goes further.
  */
 final class RequestGuard extends ChannelInboundHandlerAdapter {
 
@@ -34,6 +35,10 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
   static final int MAX_HEADERS = 100;
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE");
+
+  private static final java.util.regex.Pattern AUTHORITY =
+      java.util.regex.Pattern.compile(
+          "[A-Za-z0-9._~%!$&'()*+,;=-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
 
   private final boolean http2;
   private boolean refused;
@@ -72,6 +77,9 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
 
   /** 0 to let the request through, else the status to answer with. */
   static int verdict(HttpRequest req, boolean http2) {
+    if (!http2 && !req.decoderResult().isFailure() && !toOriginForm(req)) {
+      return 400;
+    }
     if (req.decoderResult().isFailure()) {
       Throwable cause = req.decoderResult().cause();
       if (cause instanceof TooLongHttpHeaderException) {
@@ -99,6 +107,38 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
       return 400;
     }
     return transferCodingVerdict(req);
+  }
+
+  /**
+   * RFC 9112 section 3.2.2: a server accepts the absolute form of a request target ({@code GET
+   * http://reviews:9080/a?b HTTP/1.1}); its authority replaces any Host header and the request goes
+   * on in origin form ({@code /a?b}). False for an absolute form that is not http(s) or carries
+   * user information or odd characters in its authority. Other targets are left alone.
+   */
+  static boolean toOriginForm(HttpRequest req) {
+    String uri = req.uri();
+    int sep = uri.indexOf("://");
+    if (uri.startsWith("/") || uri.equals("*") || sep < 0) {
+      return true;
+    }
+    String scheme = uri.substring(0, sep).toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      return false;
+    }
+    int start = sep + 3;
+    int end = start;
+    while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?') {
+      end++;
+    }
+    String authority = uri.substring(start, end);
+    if (!AUTHORITY.matcher(authority).matches()) {
+      return false;
+    }
+    String rest = uri.substring(end);
+    req.setUri(rest.startsWith("/") ? rest : "/" + rest);
+    req.headers().remove(HttpHeaderNames.HOST);
+    req.headers().set(HttpHeaderNames.HOST, authority);
+    return true;
   }
 
   private static boolean validTarget(String method, String uri) {

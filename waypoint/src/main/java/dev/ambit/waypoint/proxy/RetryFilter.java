@@ -56,7 +56,7 @@ final class RetryFilter implements HttpFilter {
             return;
           }
           boolean connectFailure = ex.flag == ResponseFlag.UPSTREAM_CONNECT_FAILURE;
-          boolean retriable = policy.retriable(res.status());
+          boolean retriable = policy.retriable(retryStatus(ex, res));
           boolean replayable = ex.body.canReplay();
           if (replayable
               && ((retriable && n < max)
@@ -75,5 +75,15 @@ final class RetryFilter implements HttpFilter {
             res.discard();
           }
         });
+  }
+
+  /** The status a retry policy judges: HTTP's, or 503 for a trailers-only gRPC UNAVAILABLE. */
+  static int retryStatus(Exchange ex, ProxyResponse res) {
+    if (ex.isGrpc()
+        && res.status() == 200
+        && "14".equals(res.head().headers().get("grpc-status"))) {
+      return 503;
+    }
+    return res.status();
   }
 }

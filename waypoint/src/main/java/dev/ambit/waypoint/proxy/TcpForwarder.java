@@ -1,12 +1,13 @@
 package dev.ambit.waypoint.proxy;
 
 import dev.ambit.transport.hbone.Relay;
-import dev.ambit.transport.hbone.RelayCounters;
 import dev.ambit.waypoint.authz.AuthzRequest;
 import dev.ambit.waypoint.authz.L7Authorizer;
 import dev.ambit.waypoint.config.Endpoint;
 import dev.ambit.waypoint.config.WaypointSnapshot;
 import dev.ambit.waypoint.lb.LoadBalancer;
+import dev.ambit.waypoint.metrics.RequestMetrics;
+import dev.ambit.waypoint.metrics.TcpSeries;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Streams that are not HTTP: authorized with the connection's attributes only (HTTP conditions fail
- * closed), then spliced to a load-balanced endpoint.
+ * closed), then spliced to a load-balanced endpoint, counted in the {@code istio_tcp_*} metrics.
  */
 final class TcpForwarder {
 
@@ -26,11 +27,17 @@ final class TcpForwarder {
   private final UpstreamConnector connector;
   private final LoadBalancer lb;
   private final RandomGenerator random;
+  private final RequestMetrics metrics;
 
-  TcpForwarder(UpstreamConnector connector, LoadBalancer lb, RandomGenerator random) {
+  TcpForwarder(
+      UpstreamConnector connector,
+      LoadBalancer lb,
+      RandomGenerator random,
+      RequestMetrics metrics) {
     this.connector = connector;
     this.lb = lb;
     this.random = random;
+    this.metrics = metrics;
   }
 
   /** Takes over the stream; removes {@code sniffer} (releasing the bytes it held) once spliced. */
@@ -76,11 +83,18 @@ final class TcpForwarder {
                 down.close();
                 return;
               }
+              TcpSeries counters =
+                  metrics.tcp(TelemetryFilter.labels(d, snapshot.mesh(), ep, d.service(), "tcp"));
+              counters.opened();
               down.eventLoop()
                   .execute(
                       () -> {
-                        Relay.splice(down, up, RelayCounters.NONE)
-                            .whenComplete((r, e) -> lb.finish(ep, false));
+                        Relay.splice(down, up, counters)
+                            .whenComplete(
+                                (r, e) -> {
+                                  counters.closed();
+                                  lb.finish(ep, false);
+                                });
                         // Relay installs its handler in a task on this loop; queue the hand-over
                         // of the held bytes behind it.
                         down.eventLoop()

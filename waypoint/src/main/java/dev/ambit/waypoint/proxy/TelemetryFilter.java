@@ -67,11 +67,18 @@ final class TelemetryFilter implements HttpFilter {
   }
 
   private static RequestMetrics.LabelKey labels(Exchange ex) {
-    Downstream d = ex.downstream;
-    MeshView mesh = ex.snapshot.mesh();
+    return labels(
+        ex.downstream,
+        ex.snapshot.mesh(),
+        ex.endpoint,
+        ex.backend != null ? ex.backend : ex.downstream.service(),
+        ex.requestProtocol());
+  }
+
+  /** The label key of traffic from {@code d} to {@code ep} of {@code svc} (either may be null). */
+  static RequestMetrics.LabelKey labels(
+      Downstream d, MeshView mesh, Endpoint ep, ServiceInfo svc, String protocol) {
     Optional<Workload> src = d.sourceIp() == null ? Optional.empty() : mesh.workload(d.sourceIp());
-    Endpoint ep = ex.endpoint;
-    ServiceInfo svc = ex.backend != null ? ex.backend : d.service();
     return new RequestMetrics.LabelKey(
         src.map(w -> w.getWorkloadName().isEmpty() ? w.getName() : w.getWorkloadName())
             .orElse(null),
@@ -84,7 +91,7 @@ final class TelemetryFilter implements HttpFilter {
         svc == null ? null : svc.hostname(),
         svc == null ? null : svc.name(),
         svc == null ? null : svc.namespace(),
-        ex.requestProtocol());
+        protocol);
   }
 
   private static String namespaceOf(String principal) {

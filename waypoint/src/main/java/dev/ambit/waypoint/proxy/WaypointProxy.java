@@ -64,7 +64,7 @@ public final class WaypointProxy implements AutoCloseable {
                 new RoutingFilter(random, upstream),
                 new RetryFilter()),
             upstream);
-    this.tcp = new TcpForwarder(connector, lb, random);
+    this.tcp = new TcpForwarder(connector, lb, random, metrics);
     config.onUpdate(
         snapshot -> {
           // Forget load, health and pooled connections of workloads that are gone.
@@ -145,7 +145,7 @@ public final class WaypointProxy implements AutoCloseable {
               .addLast(
                   new ExchangeHandler(
                       config, chain, d, Protocol.HTTP1, options.maxRetriableBytes()));
-      case HTTP2 -> pipeline.addLast(http2Server(d));
+      case HTTP2 -> pipeline.addLast(http2Server(d)).addLast(new CloseOnInputShutdown());
       case TCP -> tcp.forward(sniffer, d, config.snapshot());
     }
   }

@@ -181,6 +181,22 @@ class HboneWaypointTest {
                     .contains("response_code=\"200\""));
   }
 
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void tunnelClosesOnceTheClientEndedItsSide(boolean http2) throws Exception {
+    Channel t = tunnel("10.96.0.10:9080");
+    TestClient c = TestClient.over(t, http2);
+    try {
+      assertThat(c.get("/bye").status()).isEqualTo(200);
+      dev.ambit.transport.hbone.Relay.shutdownOutput(t);
+      await()
+          .untilAsserted(
+              () -> assertThat(t.isActive()).as("the waypoint closed its side too").isFalse());
+    } finally {
+      c.close();
+    }
+  }
+
   @Test
   void http2ClientsThatStartAtStreamOneAreServed() throws Exception {
     // curl, nghttp2 and grpc-go open stream 1 first; the downstream HTTP/2 server runs on an

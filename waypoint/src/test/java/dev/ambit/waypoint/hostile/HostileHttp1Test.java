@@ -90,6 +90,25 @@ class HostileHttp1Test {
   }
 
   @Test
+  void absoluteFormTargetIsServedInOriginFormWithItsAuthorityAsHost() throws IOException {
+    Reply r =
+        send(
+            "GET http://reviews.shop:9080/a/b?c=d HTTP/1.1\r\nHost: other\r\n"
+                + "Connection: close\r\n\r\n");
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.text()).contains("uri=/a/b?c=d").contains("h:host=reviews.shop:9080");
+    Reply bare = send("GET http://reviews HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assertThat(bare.status()).as(bare.text()).isEqualTo(200);
+    assertThat(bare.text()).contains("uri=/\n").contains("h:host=reviews\n");
+  }
+
+  @Test
+  void absoluteFormWithOtherSchemesOrUserInfoIsRefused() throws IOException {
+    assertRefused("GET ftp://reviews/a HTTP/1.1\r\nHost: reviews\r\n\r\n", 400);
+    assertRefused("GET http://user@reviews/a HTTP/1.1\r\nHost: reviews\r\n\r\n", 400);
+  }
+
+  @Test
   void chunkedRequestReachesTheBackend() throws IOException {
     Reply r =
         send(

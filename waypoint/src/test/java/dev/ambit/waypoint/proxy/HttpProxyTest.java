@@ -80,10 +80,17 @@ class HttpProxyTest {
                     .addMatches(prefix("/v2"))
                     .addBackends(backend("reviews-v2", 1))
                     .build(),
+                RouteRule.newBuilder()
+                    .addMatches(
+                        dev.ambit.proto.waypoint.RouteMatch.newBuilder().setMethod("DELETE"))
+                    .addBackends(backend("reviews-v2", 1))
+                    .build(),
                 RouteRule.newBuilder().addBackends(backend("reviews-v1", 1)).build())),
         List.of());
     try (TestClient c = client(http2, h.reviews())) {
       for (int i = 0; i < 5; i++) {
+        assertThat(c.send(HttpMethod.DELETE, "/x", "").echo("name")).isEqualTo("v2");
+        assertThat(c.send(HttpMethod.PUT, "/x", "").echo("name")).isEqualTo("v1");
         assertThat(c.get("/x").echo("name")).isEqualTo("v1");
         assertThat(c.get("/x", "x-version", "v2").echo("name")).isEqualTo("v2");
         assertThat(c.get("/v2/items").echo("name")).isEqualTo("v2");

@@ -1,6 +1,7 @@
 package dev.ambit.waypoint.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ambit.proto.waypoint.Action;
 import dev.ambit.proto.waypoint.L7Authorization;
@@ -58,6 +59,19 @@ class TcpProxyTest {
     String payload = "hello, this is not http\r\n" + "x".repeat(20000);
     assertThat(exchange(h.reviews(), payload)).isEqualTo(payload);
     assertThat(h.v1.connections.get() + h.v2.connections.get()).isEqualTo(1);
+    String labels =
+        "\\{reporter=\"waypoint\",source_workload=\"curl\",[^}]*"
+            + "destination_service_name=\"reviews\",[^}]*request_protocol=\"tcp\",response_flags=\"-\"\\} ";
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.metrics.scrape())
+                    .containsPattern("istio_tcp_connections_opened_total" + labels + "1\n")
+                    .containsPattern("istio_tcp_connections_closed_total" + labels + "1\n")
+                    .containsPattern(
+                        "istio_tcp_received_bytes_total" + labels + payload.length() + "\n")
+                    .containsPattern(
+                        "istio_tcp_sent_bytes_total" + labels + payload.length() + "\n"));
   }
 
   @Test

@@ -73,7 +73,7 @@ final class InboundProxy {
                           peerId,
                           destination,
                           pod.identity().uri(),
-                          null,
+                          state.serviceAtTargetPort(destination, target.getPort()),
                           true),
                       peer,
                       target);
@@ -131,7 +131,7 @@ final class InboundProxy {
                           null,
                           destination,
                           pod.identity().uri(),
-                          null,
+                          state.serviceAtTargetPort(destination, target.getPort()),
                           false),
                       peer,
                       target);

@@ -1,9 +1,11 @@
 package dev.ambit.ztunnel.proxy;
 
+import dev.ambit.transport.hbone.Relay;
 import dev.ambit.ztunnel.state.Addresses;
 import dev.ambit.ztunnel.state.ServiceInfo;
 import dev.ambit.ztunnel.state.StateSnapshot;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
@@ -81,7 +83,10 @@ final class Socks5Handler extends SimpleChannelInboundHandler<Socks5Message> {
         return;
       }
       c.channel().config().setAutoRead(false);
+      c.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
       c.pipeline().remove("socks-timeout");
+      // Bytes sent right behind the request (and an early EOF) wait for the tunnel, not dropped.
+      c.pipeline().addAfter("socks-command", "socks-hold", Relay.holdInbound());
       c.pipeline().remove("socks-command");
       c.pipeline().remove(this);
       outbound.proxy(

@@ -106,6 +106,24 @@ public final class StateSnapshot {
   }
 
   /**
+   * The service a connection arriving at {@code workload} on {@code targetPort} most likely
+   * addressed: among the services the workload backs, the first by name whose target port (the
+   * workload's own port map first, then the service's) is {@code targetPort}; null when none.
+   */
+  public ServiceInfo serviceAtTargetPort(WorkloadInfo workload, int targetPort) {
+    ServiceInfo best = null;
+    for (Map.Entry<String, Map<Integer, Integer>> e : workload.servicePorts().entrySet()) {
+      ServiceInfo s = services.get(e.getKey());
+      if (s != null
+          && (e.getValue().containsValue(targetPort) || s.ports().containsValue(targetPort))
+          && (best == null || s.key().compareTo(best.key()) < 0)) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  /**
    * The L4 policies for a destination workload. For a workload the snapshot does not know, only
    * global and namespace-wide policies of {@code namespace} apply.
    */

@@ -145,7 +145,8 @@ public class DataPathTest {
         .containsPattern(
             "istio_tcp_received_bytes_total\\{reporter=\"destination\",source_workload=\"client\",source_workload_namespace=\"default\","
                 + "source_principal=\"spiffe://cluster.local/ns/default/sa/client\",.*destination_workload=\"server\",.*"
-                + "destination_principal=\"spiffe://cluster.local/ns/default/sa/server\",.*connection_security_policy=\"mutual_tls\"\\} 22\n")
+                + "destination_principal=\"spiffe://cluster.local/ns/default/sa/server\",.*"
+                + "destination_service=\"echo.default.svc.cluster.local\",.*connection_security_policy=\"mutual_tls\"\\} 22\n")
         .containsPattern(
             "istio_tcp_sent_bytes_total\\{reporter=\"source\",source_workload=\"client\",.*destination_workload=\"server\",.*"
                 + "destination_service=\"echo.default.svc.cluster.local\",.*connection_security_policy=\"mutual_tls\"\\} 22\n")

@@ -98,6 +98,21 @@ class Socks5HostileTest {
   }
 
   @Test
+  void dataSentRightBehindTheRequestIsRelayed() throws Exception {
+    // Optimistic data: greeting, request and payload in one write (it used to be dropped).
+    try (Socket s = connect()) {
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      all.write(NO_AUTH_GREETING);
+      all.write(connectIpv4(serverIp, 8080));
+      all.write("ping".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().write(all.toByteArray());
+      InputStream in = s.getInputStream();
+      assertThat(in.readNBytes(12)).startsWith(5, 0, 5, 0);
+      assertThat(new String(in.readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("ping");
+    }
+  }
+
+  @Test
   void greetingOfAnotherVersionIsClosedWithoutAnswer() throws Exception {
     assertThat(exchange(new byte[] {4, 1, 0, 80, 127, 0, 0, 1, 0})).isEmpty();
     assertRefusedWithoutConnecting();
