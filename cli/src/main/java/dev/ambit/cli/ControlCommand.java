@@ -83,6 +83,7 @@ final class ControlCommand implements Callable<Integer> {
             caDir,
             maxCertLifetime.isZero() ? CertificateAuthority.DEFAULT_LIFETIME : maxCertLifetime,
             Duration.ofMillis(100));
+    kube.check(spec.commandLine());
     AutoCloseable cp = kube.enabled ? kube.start(options) : ControlPlane.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

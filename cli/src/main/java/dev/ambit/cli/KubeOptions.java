@@ -5,11 +5,14 @@ import dev.ambit.kube.KubeControlPlane;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The Kubernetes-mode options of {@code ambit control}: with {@code --kube} the configuration comes
@@ -51,6 +54,16 @@ final class KubeOptions {
       description = "Image of waypoint Deployments (default: ${DEFAULT-VALUE}).",
       defaultValue = "ambit/waypoint:latest")
   String waypointImage;
+
+  /** Refuses options that cannot work, with a usage error. */
+  void check(CommandLine commandLine) {
+    if (kubeconfig != null && !enabled) {
+      throw new ParameterException(commandLine, "--kubeconfig needs --kube");
+    }
+    if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
+      throw new ParameterException(commandLine, "cannot read --kubeconfig " + kubeconfig);
+    }
+  }
 
   /** Starts the control plane in Kubernetes mode; closing it also closes the client. */
   AutoCloseable start(ControlPlane.Options control) {
