@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "cni",
+    mixinStandardHelpOptions = true,
     hidden = true,
     description = "Run as a chained CNI plugin (see the CNI spec).")
 final class CniCommand implements Callable<Integer> {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "control",
+    mixinStandardHelpOptions = true,
     description = "Run the control plane: xDS and CA (TLS), management socket, metrics.")
 final class ControlCommand implements Callable<Integer> {
 

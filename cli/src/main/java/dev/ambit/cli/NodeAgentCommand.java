@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "node-agent",
+    mixinStandardHelpOptions = true,
     description = "Run the node agent of one node of the local mesh (started by `ambit up`).")
 final class NodeAgentCommand implements Callable<Integer> {
   private static final int HBONE_PORT = 15008;

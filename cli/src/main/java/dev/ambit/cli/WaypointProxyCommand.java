@@ -3,10 +3,10 @@ package dev.ambit.cli;
 import dev.ambit.waypoint.Waypoint;
 import dev.ambit.waypoint.WaypointSettings;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,12 +40,7 @@ final class WaypointProxyCommand implements Callable<Integer> {
       description = "Control plane xDS and CA address.")
   String xds;
 
-  @Option(
-      names = "--credentials",
-      required = true,
-      paramLabel = "DIR",
-      description = "Node credential directory (cert-chain.pem, key.pem, root-cert.pem).")
-  Path credentials;
+  @Mixin ControlPlaneAuthOptions controlPlane;
 
   @Option(
       names = "--listen",
@@ -78,7 +73,7 @@ final class WaypointProxyCommand implements Callable<Integer> {
                 node,
                 trustDomain,
                 xds,
-                credentials,
+                controlPlane.resolve(),
                 ControlCommand.address(listen),
                 ControlCommand.address(metricsAddress)));
     CountDownLatch stopped = new CountDownLatch(1);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ambit ztunnel}: the node proxy (secure L4 overlay) of one node. */
@@ -24,11 +25,7 @@ final class ZtunnelCommand implements Callable<Integer> {
   @Option(names = "--xds", required = true, description = "Control plane xDS/CA address HOST:PORT.")
   String xds;
 
-  @Option(
-      names = "--credentials",
-      required = true,
-      description = "Directory with the node credential (cert-chain.pem, key.pem, root-cert.pem).")
-  Path credentials;
+  @Mixin ControlPlaneAuthOptions controlPlane;
 
   @Option(
       names = "--pods-socket",
@@ -69,7 +66,7 @@ final class ZtunnelCommand implements Callable<Integer> {
             new Ztunnel.Options(
                 node,
                 xds,
-                credentials,
+                controlPlane.resolve(),
                 podsSocket,
                 new AdminServers.Addresses(
                     address(adminAddress), address(metricsAddress), address(readyAddress)),

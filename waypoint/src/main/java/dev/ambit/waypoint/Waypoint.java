@@ -1,7 +1,7 @@
 package dev.ambit.waypoint;
 
 import dev.ambit.proto.client.CaClient;
-import dev.ambit.proto.client.ControlPlaneCredentials;
+import dev.ambit.proto.client.ControlPlaneAuth;
 import dev.ambit.proto.client.TypeUrls;
 import dev.ambit.proto.client.XdsClient;
 import dev.ambit.proto.waypoint.HttpRoute;
@@ -76,7 +76,7 @@ public final class Waypoint implements AutoCloseable {
   }
 
   private void startAll(WaypointSettings s) throws Exception {
-    ControlPlaneCredentials creds = ControlPlaneCredentials.fromDirectory(s.credentials());
+    ControlPlaneAuth creds = s.controlPlane();
     CaClient ca = new CaClient(s.xds(), creds);
     resources.add(ca);
     WaypointCertificates certs =

@@ -1,6 +1,7 @@
 package dev.ambit.ztunnel;
 
 import dev.ambit.proto.client.CaClient;
+import dev.ambit.proto.client.ControlPlaneAuth;
 import dev.ambit.proto.client.ControlPlaneCredentials;
 import dev.ambit.proto.client.TypeUrls;
 import dev.ambit.proto.client.XdsClient;
@@ -44,15 +45,38 @@ public final class Ztunnel implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Ztunnel.class);
 
-  /** Everything the command line decides. */
+  /**
+   * Everything the command line decides. {@code controlPlane}: how to authenticate to the xDS/CA
+   * port (node credential or service-account token).
+   */
   public record Options(
       String node,
       String xds,
-      Path credentials,
+      ControlPlaneAuth controlPlane,
       Path podsSocket,
       AdminServers.Addresses admin,
       Duration drain,
-      ZtunnelConfig config) {}
+      ZtunnelConfig config) {
+
+    /** With the node credential in directory {@code credentials}. */
+    public Options(
+        String node,
+        String xds,
+        Path credentials,
+        Path podsSocket,
+        AdminServers.Addresses admin,
+        Duration drain,
+        ZtunnelConfig config) {
+      this(
+          node,
+          xds,
+          ControlPlaneCredentials.fromDirectory(credentials),
+          podsSocket,
+          admin,
+          drain,
+          config);
+    }
+  }
 
   private final Options options;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(EpollIoHandler.newFactory());
@@ -70,8 +94,7 @@ public final class Ztunnel implements AutoCloseable {
 
   private Ztunnel(Options options) throws IOException, InterruptedException {
     this.options = options;
-    ControlPlaneCredentials credentials =
-        ControlPlaneCredentials.fromDirectory(options.credentials());
+    ControlPlaneAuth credentials = options.controlPlane();
     this.ca = new CaClient(options.xds(), credentials);
     this.certificates =
         new CertificateManager(

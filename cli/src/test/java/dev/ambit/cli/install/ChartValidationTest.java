@@ -129,6 +129,11 @@ class ChartValidationTest {
         volume(zt, "ca-token").getProjected().getSources().getFirst().getServiceAccountToken();
     assertThat(token.getAudience()).isEqualTo("istio-ca");
     assertThat(token.getPath()).isEqualTo("istio-token");
+    assertThat(z.getArgs())
+        .containsSequence("--ca-token-file", "/var/run/secrets/tokens/istio-token")
+        .containsSequence("--ca-root", "/var/run/secrets/ambit-ca/root-cert.pem")
+        .doesNotContain("--credentials");
+    assertThat(volume(zt, "ca-root").getConfigMap().getName()).isEqualTo("ambit-ca-root");
 
     DaemonSet agent = one(DaemonSet.class, "ambit-node-agent");
     PodSpec na = agent.getSpec().getTemplate().getSpec();

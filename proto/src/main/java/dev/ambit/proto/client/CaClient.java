@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Calls the control plane's certificate service with a node credential, asking for a workload
- * identity of a pod on that node.
+ * Calls the control plane's certificate service as a node (node credential or service-account
+ * token, see {@link ControlPlaneAuth}), asking for a workload identity of a pod on that node.
  *
  * <pre>{@code
  * try (CaClient ca = new CaClient("10.240.0.1:15012",
@@ -31,7 +31,7 @@ public final class CaClient implements AutoCloseable {
   private final ManagedChannel channel;
   private final Duration deadline;
 
-  public CaClient(String target, ControlPlaneCredentials credentials) {
+  public CaClient(String target, ControlPlaneAuth credentials) {
     this(credentials.channel(target), Duration.ofSeconds(10));
   }
 

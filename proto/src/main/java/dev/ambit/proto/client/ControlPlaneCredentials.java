@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * client certificate towards the control plane's xDS/CA port, whose serving certificate is verified
  * against {@code root-cert.pem} under the name {@link #AUTHORITY}.
  */
-public record ControlPlaneCredentials(Path certChain, Path key, Path root) {
+public record ControlPlaneCredentials(Path certChain, Path key, Path root)
+    implements ControlPlaneAuth {
 
   /** DNS name in the control plane's serving certificate; used as TLS authority by clients. */
   public static final String AUTHORITY = "ambit-control.istio-system.svc";
@@ -36,6 +37,7 @@ public record ControlPlaneCredentials(Path certChain, Path key, Path root) {
   }
 
   /** A channel to {@code target} ("host:port") authenticated with this credential. */
+  @Override
   public ManagedChannel channel(String target) {
     return Grpc.newChannelBuilder(target, channelCredentials())
         .overrideAuthority(AUTHORITY)

@@ -76,7 +76,7 @@ public final class XdsClient implements AutoCloseable {
             Thread.ofPlatform().daemon().name("xds-client-" + b.nodeId).factory());
   }
 
-  public static Builder builder(String target, ControlPlaneCredentials credentials) {
+  public static Builder builder(String target, ControlPlaneAuth credentials) {
     return new Builder(credentials.channel(target), true);
   }
 
