@@ -53,11 +53,16 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (busy && (msg instanceof HttpRequest || body.ended())) {
+    if (waits(msg)) {
       backlog.add(msg); // a pipelined request behind the one in progress
       return;
     }
     dispatch(ctx, msg);
+  }
+
+  /** Whether {@code msg} belongs to a request behind the one in progress. */
+  private boolean waits(Object msg) {
+    return busy && (msg instanceof HttpRequest || body.ended());
   }
 
   private void dispatch(ChannelHandlerContext ctx, Object msg) {
@@ -164,9 +169,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    Object next;
-    while (!busy && (next = backlog.poll()) != null) {
-      dispatch(ctx, next);
+    // The next request's head and the parts of its body that came with it: a body part left in the
+    // backlog would never be read again, and its request would wait for it forever.
+    while (!backlog.isEmpty() && !waits(backlog.peek())) {
+      dispatch(ctx, backlog.poll());
     }
     if (!busy) {
       if (inputClosed) {

@@ -298,4 +298,34 @@ class HttpProxyTest {
       assertThat(servedBy.get(i)).as("request %d", i).isNotEqualTo(servedBy.get(i - 1));
     }
   }
+
+  /**
+   * Requests that arrive while another is in progress (pipelined, or sent right behind a response
+   * by a fast keep-alive client) are each answered, in order.
+   */
+  @org.junit.jupiter.api.Test
+  void pipelinedRequestsAreEachAnsweredInOrder() throws Exception {
+    InetSocketAddress to = h.reviews();
+    try (java.net.Socket socket = new java.net.Socket(to.getAddress(), to.getPort())) {
+      socket.setSoTimeout(30_000);
+      StringBuilder requests = new StringBuilder();
+      for (int i = 1; i <= 3; i++) {
+        requests
+            .append("GET /p")
+            .append(i)
+            .append(" HTTP/1.1\r\nHost: reviews\r\n")
+            .append(i == 3 ? "Connection: close\r\n" : "")
+            .append("\r\n");
+      }
+      socket
+          .getOutputStream()
+          .write(requests.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String replies =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(replies.split("HTTP/1.1 200 ", -1)).hasSize(4);
+      assertThat(replies.indexOf("/p1")).isLessThan(replies.indexOf("/p2"));
+      assertThat(replies.indexOf("/p2")).isLessThan(replies.indexOf("/p3"));
+    }
+  }
 }
