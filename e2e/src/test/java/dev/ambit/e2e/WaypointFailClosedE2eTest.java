@@ -59,11 +59,13 @@ class WaypointFailClosedE2eTest {
 
   @AfterAll
   void down() throws Exception {
+    if (home != null) {
+      keepLogs(); // before `down`, which deletes the mesh's directory with its logs
+    }
     if (ambit != null) {
       ambit.run("down");
     }
     if (home != null) {
-      keepLogs();
       try (var files = Files.walk(home)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
