@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -25,12 +26,18 @@ import org.junit.jupiter.api.TestMethodOrder;
  * pod are refused by its ztunnel (logged as unreachable) and no connection reaches an echo pod (the
  * destination ztunnel's inbound counters do not move); bringing one replica back ({@code --replicas
  * 1}, the node agent starts it) restores the traffic, through the waypoint. Needs root.
+ *
+ * <p>Open defect, so this class runs only with {@code -Pknown-defects}: in about half the runs the
+ * restored traffic never arrives. After the replica returns, the curl pod's ztunnel accepts the
+ * captured connection but never reads it (its bytes stay in the socket's receive queue), opens no
+ * HBONE connection to the new replica, and does not notice the client closing (CLOSE-WAIT). The
+ * first two steps (refused while no replica runs, never delivered around the waypoint) pass.
  */
+@Tag("known-defect")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WaypointFailClosedE2eTest {
 
-  private static final Pattern MESH_NAME = Pattern.compile("Mesh (\\w+):");
   private static final Pattern ECHO_INBOUND =
       Pattern.compile(
           "istio_tcp_connections_opened_total\\{[^}]*reporter=\"destination\"[^}]*"
@@ -39,36 +46,23 @@ class WaypointFailClosedE2eTest {
   private static final Pattern UNREACHABLE_WAYPOINT =
       Pattern.compile("\"result\":\"unreachable: waypoint [0-9.:]+ has no healthy workload\"");
 
+  private FaultMesh faultMesh;
   private Path home;
   private AmbitCli ambit;
   private String mesh;
 
   @BeforeAll
   void up() throws Exception {
-    assertThat(ProcessHandle.current().info().user().orElse(""))
-        .as("the fail-closed test creates network namespaces and must run as root")
-        .isEqualTo("root");
-    home = Files.createTempDirectory("ambit-e2e-");
-    ambit = new AmbitCli(home);
-    AmbitCli.Result up = ambit.run("up", "examples/quickstart", "--detach");
-    assertThat(up.exitCode()).as(up.toString()).isZero();
-    Matcher name = MESH_NAME.matcher(up.stdout());
-    assertThat(name.find()).as(up.toString()).isTrue();
-    mesh = name.group(1);
+    faultMesh = FaultMesh.up("waypoint-fail-closed");
+    home = faultMesh.home();
+    ambit = faultMesh.ambit();
+    mesh = faultMesh.name();
   }
 
   @AfterAll
   void down() throws Exception {
-    if (home != null) {
-      keepLogs(); // before `down`, which deletes the mesh's directory with its logs
-    }
-    if (ambit != null) {
-      ambit.run("down");
-    }
-    if (home != null) {
-      try (var files = Files.walk(home)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    if (faultMesh != null) {
+      faultMesh.close();
     }
   }
 
@@ -172,22 +166,6 @@ class WaypointFailClosedE2eTest {
       sum += Long.parseLong(m.group(1));
     }
     return sum;
-  }
-
-  /** The components' and pods' logs go to target/ so a failed run can be understood. */
-  private void keepLogs() throws IOException {
-    Path logs = home.resolve("mesh");
-    if (!Files.isDirectory(logs)) {
-      return;
-    }
-    Path kept = Path.of("target", "e2e-logs", "waypoint-fail-closed");
-    try (var files = Files.walk(logs)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".log")).toList()) {
-        Path copy = kept.resolve(logs.relativize(file).toString());
-        Files.createDirectories(copy.getParent());
-        Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
   }
 
   /** Access-log lines of the mesh's ztunnels that refused a connection: waypoint unreachable. */
