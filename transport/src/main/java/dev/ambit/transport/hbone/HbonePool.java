@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -41,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * instance for the same source network namespace to share connections. One TLS connection carries
  * up to {@code min(maxStreamsPerConnection, server's SETTINGS_MAX_CONCURRENT_STREAMS)} CONNECT
  * streams; beyond that another connection opens. Connections without streams close after the idle
- * timeout; closed or GOAWAY'd connections leave the pool at once. A rotated source certificate (a
+ * timeout; closed or GOAWAY'd connections leave the pool at once. A new connection that is not
+ * ready (TCP connected, TLS handshake done, the server's HTTP/2 SETTINGS received) within the
+ * connect timeout, or that closes before, fails the streams waiting for it and leaves the pool, so
+ * that the next connect to the same address opens a fresh one. A rotated source certificate (a
  * different {@link WorkloadCertificate}) gets new connections; old ones expire when idle. A
  * connection silent for the connect timeout is probed with a PING and closed when the PING goes
  * unanswered as long (see {@link Keepalive}). Thread-safe; {@link #connect} never blocks.
@@ -204,6 +209,13 @@ public final class HbonePool implements AutoCloseable {
                   new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                      // Whenever it closes, even during the TLS handshake, the connection fails.
+                      ch.closeFuture()
+                          .addListener(
+                              f ->
+                                  fail(
+                                      new HboneException(
+                                          0, "HBONE connection to " + key.proxy() + " closed")));
                       ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
                       ch.pipeline()
                           .addLast(
@@ -212,29 +224,29 @@ public final class HbonePool implements AutoCloseable {
                     }
                   });
       // Channel creation may switch network namespaces: do it on an event loop (a platform thread).
-      group
-          .next()
-          .execute(
-              () -> {
-                try {
-                  bootstrap
-                      .connect(first.target().proxyAddress())
-                      .addListener(
-                          f -> {
-                            if (!f.isSuccess()) {
-                              fail(
-                                  new HboneException(
-                                      0,
-                                      "cannot connect to " + first.target().proxyAddress(),
-                                      f.cause()));
-                            }
-                          });
-                } catch (RuntimeException e) {
-                  fail(
-                      new HboneException(
-                          0, "cannot create a socket for " + first.target().proxyAddress(), e));
-                }
-              });
+      EventLoop loop = group.next();
+      loop.schedule(this::readyDeadline, config.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      loop.execute(
+          () -> {
+            try {
+              bootstrap
+                  .connect(first.target().proxyAddress())
+                  .addListener(
+                      f -> {
+                        if (!f.isSuccess()) {
+                          fail(
+                              new HboneException(
+                                  0,
+                                  "cannot connect to " + first.target().proxyAddress(),
+                                  f.cause()));
+                        }
+                      });
+            } catch (RuntimeException e) {
+              fail(
+                  new HboneException(
+                      0, "cannot create a socket for " + first.target().proxyAddress(), e));
+            }
+          });
     }
 
     void established(Channel ch) {
@@ -245,24 +257,24 @@ public final class HbonePool implements AutoCloseable {
       }
       if (abandoned) {
         ch.close();
-        return;
       }
-      ch.closeFuture()
-          .addListener(
-              f -> fail(new HboneException(0, "HBONE connection to " + key.proxy() + " closed")));
-      ch.eventLoop()
-          .schedule(
-              () -> {
-                boolean waitingForSettings;
-                synchronized (HbonePool.this) {
-                  waitingForSettings = !ready;
-                }
-                if (waitingForSettings) {
-                  fail(new HboneException(0, key.proxy() + " sent no HTTP/2 SETTINGS"));
-                }
-              },
-              config.connectTimeout().toNanos(),
-              TimeUnit.NANOSECONDS);
+    }
+
+    /** A connection not ready by now (TCP, TLS, SETTINGS) will not be: fail who waits for it. */
+    private void readyDeadline() {
+      boolean late;
+      synchronized (HbonePool.this) {
+        late = !ready;
+      }
+      if (late) {
+        fail(
+            new HboneException(
+                0,
+                key.proxy()
+                    + ": no TLS and HTTP/2 connection within "
+                    + config.connectTimeout().toMillis()
+                    + " ms"));
+      }
     }
 
     void settings(Http2SettingsFrame frame) {
@@ -312,6 +324,9 @@ public final class HbonePool implements AutoCloseable {
     void fail(HboneException error) {
       List<Pending> failed;
       synchronized (HbonePool.this) {
+        if (!gone || !waiting.isEmpty()) {
+          log.debug("HBONE connection to {} failed: {}", key.proxy(), error.getMessage());
+        }
         gone = true;
         failed = new ArrayList<>(waiting);
         waiting.clear();
@@ -327,6 +342,10 @@ public final class HbonePool implements AutoCloseable {
     }
 
     void open(Pending p) {
+      if (p.result().isDone()) {
+        release(); // the caller gave up meanwhile
+        return;
+      }
       HboneTarget target = p.target();
       Http2Headers headers =
           new DefaultHttp2Headers().method("CONNECT").authority(target.authority());
@@ -415,6 +434,22 @@ public final class HbonePool implements AutoCloseable {
       ctx.pipeline().addLast("h2-multiplex", new Http2MultiplexHandler(new RefuseServerStreams()));
       ctx.pipeline().addLast("hbone-connection", new ConnectionFrames(connection));
       Windows.openConnectionWindow(ctx.channel());
+    }
+
+    /**
+     * A handshake that ends because the peer closed the connection or did not answer in time is
+     * reported by this event only ({@link #handshakeFailure} sees decoding errors).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+        connection.fail(
+            new HboneException(
+                0,
+                "TLS to " + connection.key.proxy() + " failed: " + done.cause().getMessage(),
+                done.cause()));
+      }
+      super.userEventTriggered(ctx, evt);
     }
 
     @Override

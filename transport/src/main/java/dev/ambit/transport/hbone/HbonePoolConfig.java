@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param maxStreamsPerConnection streams per TLS connection (further capped by the server's
  *     SETTINGS_MAX_CONCURRENT_STREAMS); when all connections for a key are full, another opens
  * @param idleTimeout a connection without streams for this long is closed
- * @param connectTimeout TCP connect timeout, and the longest wait for the answer to a CONNECT
+ * @param connectTimeout the longest wait for a new connection to be ready (TCP connected, TLS
+ *     handshake done, HTTP/2 SETTINGS received), and for the answer to a CONNECT
  */
 public record HbonePoolConfig(
     int maxStreamsPerConnection, Duration idleTimeout, Duration connectTimeout) {
