@@ -105,6 +105,11 @@ public final class HbonePool implements AutoCloseable {
     return result;
   }
 
+  /** The pool's tuning. */
+  public HbonePoolConfig config() {
+    return config;
+  }
+
   /** Open or opening TLS connections (for tests and metrics). */
   public synchronized int connectionCount() {
     int n = 0;

@@ -16,11 +16,14 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -30,17 +33,39 @@ import org.slf4j.LoggerFactory;
  * Carries one outbound connection of a pod to its destination: HBONE to the destination's ztunnel
  * or waypoint (verifying the expected identity), plain TCP for destinations outside the mesh.
  * Shared by the capture listener (15001) and SOCKS5 (15080).
+ *
+ * <p>Fails closed, and never hangs: a connection is refused (reset) when its destination is
+ * unreachable, when the HBONE connect fails, or when it is not relayed within a deadline (the
+ * longest legitimate wait: state, certificate, then connection and CONNECT answer); each refusal
+ * writes an access-log line and counts the connection with response flag {@code CONNECT}. A failed
+ * HBONE connect that sent nothing yet (the proxy refused the TCP or TLS connection, or went away
+ * before answering) is tried again at another healthy replica or endpoint, never around a waypoint;
+ * proxies that failed are avoided for a few seconds.
  */
 final class OutboundProxy {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboundProxy.class);
 
+  /** How long a proxy that failed a connect is avoided when another choice exists. */
+  static final Duration EJECTION = Duration.ofSeconds(5);
+
   private final ProxyContext ctx;
   private final PodProxy pod;
+  private final Ejections ejections = new Ejections(EJECTION);
+  private final long deadlineMillis;
 
   OutboundProxy(ProxyContext ctx, PodProxy pod) {
     this.ctx = ctx;
     this.pod = pod;
+    this.deadlineMillis = deadline(ctx).toMillis();
+  }
+
+  /** The longest an accepted connection waits before it is relayed or refused. */
+  static Duration deadline(ProxyContext ctx) {
+    return ctx.config()
+        .stateWait()
+        .plus(ctx.config().certificateWait())
+        .plus(ctx.pool().config().connectTimeout().multipliedBy(2));
   }
 
   /**
@@ -48,71 +73,72 @@ final class OutboundProxy {
    * the upstream side is established (before any byte is relayed).
    */
   void proxy(Channel downstream, InetSocketAddress target, Consumer<Boolean> connected) {
+    OutboundAttempt attempt = new OutboundAttempt(downstream, target, connected);
+    attempt.deadline(
+        downstream
+            .eventLoop()
+            .schedule(() -> expire(attempt), deadlineMillis, TimeUnit.MILLISECONDS));
     ctx.waiter()
         .await(s -> s.workload(pod.spec().uid()), ctx.config().stateWait())
-        .whenComplete(
-            (self, error) ->
-                downstream.eventLoop().execute(() -> route(downstream, target, self, connected)));
+        .whenComplete((self, error) -> downstream.eventLoop().execute(() -> route(attempt, self)));
   }
 
-  private void route(
-      Channel downstream,
-      InetSocketAddress target,
-      WorkloadInfo self,
-      Consumer<Boolean> connected) {
-    InetSocketAddress source = (InetSocketAddress) downstream.remoteAddress();
+  private void expire(OutboundAttempt attempt) {
+    if (!attempt.settle()) {
+      return;
+    }
+    LOG.warn(
+        "outbound connection of pod {} from {} to {} not established within {} ms; closing it",
+        pod.spec().uid(),
+        attempt.source(),
+        attempt.target(),
+        deadlineMillis);
+    attempt.refuse(ctx.metrics(), "timeout: not established within " + deadlineMillis + " ms");
+  }
+
+  private void refuse(OutboundAttempt attempt, String result) {
+    if (attempt.settle()) {
+      attempt.refuse(ctx.metrics(), result);
+    }
+  }
+
+  private void route(OutboundAttempt attempt, WorkloadInfo self) {
     if (self == null) {
       // Without our own state we cannot tell mesh destinations apart: never send plaintext blind.
-      LOG.warn("no state for pod {} yet; refusing outbound to {}", pod.spec().uid(), target);
-      refuse(downstream, connected);
+      LOG.warn(
+          "no state for pod {} yet; refusing outbound to {}", pod.spec().uid(), attempt.target());
+      refuse(attempt, "no state for the source pod");
       return;
     }
     StateSnapshot state = ctx.state().snapshot();
-    Route route = DestinationResolver.resolve(state, self, target);
+    Route route = DestinationResolver.resolve(state, self, attempt.target(), ejections::ejected);
     switch (route) {
-      case Route.Hbone h -> hbone(downstream, source, self, h, connected);
-      case Route.Passthrough p -> passthrough(downstream, source, self, p, connected);
+      case Route.Hbone h -> hbone(attempt, self, h);
+      case Route.Passthrough p -> passthrough(attempt, self, p);
       case Route.Unreachable u -> {
-        ConnectionRecord record =
-            new ConnectionRecord(
-                ctx.metrics(),
-                ConnectionLabels.of(
-                    ConnectionLabels.Reporter.SOURCE,
-                    self,
-                    self.identity(),
-                    null,
-                    null,
-                    null,
-                    false),
-                source,
-                target);
-        record.close("unreachable: " + u.reason());
-        refuse(downstream, connected);
+        attempt.trying(
+            ConnectionLabels.of(
+                ConnectionLabels.Reporter.SOURCE, self, self.identity(), null, null, null, false),
+            attempt.target());
+        refuse(attempt, "unreachable: " + u.reason());
       }
     }
   }
 
-  private void hbone(
-      Channel downstream,
-      InetSocketAddress source,
-      WorkloadInfo self,
-      Route.Hbone route,
-      Consumer<Boolean> connected) {
+  private void hbone(OutboundAttempt attempt, WorkloadInfo self, Route.Hbone route) {
     WorkloadInfo shown = route.destination() != null ? route.destination() : route.waypoint();
     String expected = route.expectedIdentities().iterator().next();
-    ConnectionRecord record =
-        new ConnectionRecord(
-            ctx.metrics(),
-            ConnectionLabels.of(
-                ConnectionLabels.Reporter.SOURCE,
-                self,
-                pod.identity().uri(),
-                shown,
-                route.destination() != null ? route.destination().identity() : expected,
-                route.service(),
-                true),
-            source,
-            route.authority());
+    attempt.trying(
+        ConnectionLabels.of(
+            ConnectionLabels.Reporter.SOURCE,
+            self,
+            pod.identity().uri(),
+            shown,
+            route.destination() != null ? route.destination().identity() : expected,
+            route.service(),
+            true),
+        route.authority());
+    InetSocketAddress source = attempt.source();
     Map<String, String> headers = new HashMap<>();
     headers.put("forwarded", "for=" + forwardedFor(source));
     headers.put("baggage", baggage(self));
@@ -126,36 +152,67 @@ final class OutboundProxy {
         .thenCompose(cert -> ctx.pool().connect(target, cert, pod.sockets()))
         .whenComplete(
             (stream, error) -> {
-              if (error != null) {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                LOG.debug("HBONE to {} via {} failed", route.authority(), route.proxy(), cause);
-                record.close(failure(cause));
-                refuse(downstream, connected);
+              if (error == null) {
+                relay(attempt, stream);
                 return;
               }
-              relay(downstream, stream, record, connected);
+              Throwable cause = error.getCause() != null ? error.getCause() : error;
+              LOG.debug("HBONE to {} via {} failed", route.authority(), route.proxy(), cause);
+              Route.Hbone next = retry(attempt, self, route, cause);
+              if (next != null) {
+                attempt.downstream().eventLoop().execute(() -> hbone(attempt, self, next));
+              } else {
+                refuse(attempt, failure(cause));
+              }
             });
   }
 
-  private void passthrough(
-      Channel downstream,
-      InetSocketAddress source,
-      WorkloadInfo self,
-      Route.Passthrough route,
-      Consumer<Boolean> connected) {
-    ConnectionRecord record =
-        new ConnectionRecord(
-            ctx.metrics(),
-            ConnectionLabels.of(
-                ConnectionLabels.Reporter.SOURCE,
-                self,
-                pod.identity().uri(),
-                route.destination(),
-                null,
-                route.service(),
-                false),
-            source,
-            route.target());
+  /**
+   * Another route for a connect that failed before anything was sent (status 0: the proxy refused
+   * or dropped the connection), avoiding the proxies that failed; null when none is left or the
+   * failure must not be retried (the proxy answered, or the connection was already given up).
+   */
+  private Route.Hbone retry(
+      OutboundAttempt attempt, WorkloadInfo self, Route.Hbone failed, Throwable cause) {
+    if (!(cause instanceof HboneException h) || h.status() != 0) {
+      return null;
+    }
+    InetAddress proxy = failed.proxy().getAddress();
+    ejections.eject(proxy);
+    attempt.proxyFailed(proxy);
+    if (!attempt.downstream().isActive()) {
+      return null;
+    }
+    Route again =
+        DestinationResolver.resolve(
+            ctx.state().snapshot(),
+            self,
+            attempt.target(),
+            ip -> attempt.hasFailed(ip) || ejections.ejected(ip));
+    if (again instanceof Route.Hbone next && !attempt.hasFailed(next.proxy().getAddress())) {
+      LOG.debug(
+          "HBONE to {} via {} failed ({}); trying {}",
+          failed.authority(),
+          failed.proxy(),
+          cause.getMessage(),
+          next.proxy());
+      return next;
+    }
+    return null;
+  }
+
+  private void passthrough(OutboundAttempt attempt, WorkloadInfo self, Route.Passthrough route) {
+    attempt.trying(
+        ConnectionLabels.of(
+            ConnectionLabels.Reporter.SOURCE,
+            self,
+            pod.identity().uri(),
+            route.destination(),
+            null,
+            route.service(),
+            false),
+        route.target());
+    Channel downstream = attempt.downstream();
     ChannelFuture f =
         new Bootstrap()
             .group(downstream.eventLoop())
@@ -168,24 +225,33 @@ final class OutboundProxy {
     f.addListener(
         done -> {
           if (!done.isSuccess()) {
-            record.close("upstream connect failed: " + done.cause().getMessage());
-            refuse(downstream, connected);
+            refuse(attempt, "upstream connect failed: " + done.cause().getMessage());
             return;
           }
-          relay(downstream, f.channel(), record, connected);
+          relay(attempt, f.channel());
         });
   }
 
-  private void relay(
-      Channel downstream, Channel upstream, ConnectionRecord record, Consumer<Boolean> connected) {
+  private void relay(OutboundAttempt attempt, Channel upstream) {
+    if (!attempt.settle()) {
+      Connections.abort(upstream); // timed out meanwhile: the client was refused
+      return;
+    }
+    Channel downstream = attempt.downstream();
     if (!downstream.isActive()) {
       Connections.abort(upstream);
-      record.close("client gone");
+      new ConnectionRecord(
+              ctx.metrics(),
+              attempt.labels(),
+              attempt.source(),
+              attempt.destination(),
+              attempt.startNanos())
+          .close("client gone");
       return;
     }
     pod.connections().add(downstream);
     pod.connections().add(upstream);
-    connected.accept(true);
+    ConnectionRecord record = attempt.relayed(ctx.metrics());
     CompletableFuture<Relay.Result> done =
         Relay.splice(
             downstream,
@@ -202,11 +268,6 @@ final class OutboundProxy {
               }
             });
     done.whenComplete((r, e) -> record.close(result(r, e)));
-  }
-
-  private static void refuse(Channel downstream, Consumer<Boolean> connected) {
-    connected.accept(false);
-    Connections.abort(downstream);
   }
 
   static String result(Relay.Result r, Throwable e) {

@@ -6,12 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 /**
  * Decides where an outbound connection goes. A service VIP goes to the service's waypoint when it
  * has one (the VIP stays the {@code :authority}), otherwise to a healthy endpoint picked at random;
  * a pod IP goes to that pod, or to its workload waypoint; a mesh destination is reached through
- * HBONE on its port 15008; everything else passes through as plain TCP.
+ * HBONE on its port 15008; everything else passes through as plain TCP. Among several waypoint
+ * replicas or service endpoints, those whose address the caller asks to avoid (it failed to connect
+ * to them) are picked only when no other is left.
  */
 public final class DestinationResolver {
 
@@ -21,22 +24,40 @@ public final class DestinationResolver {
 
   /** Resolves {@code target} for a connection from {@code source} (null when unknown). */
   public static Route resolve(StateSnapshot state, WorkloadInfo source, InetSocketAddress target) {
+    return resolve(state, source, target, ip -> false);
+  }
+
+  /**
+   * Resolves {@code target} for a connection from {@code source} (null when unknown), picking a
+   * waypoint replica or service endpoint whose address {@code avoid} accepts only when every
+   * healthy one is avoided.
+   */
+  public static Route resolve(
+      StateSnapshot state,
+      WorkloadInfo source,
+      InetSocketAddress target,
+      Predicate<InetAddress> avoid) {
     InetAddress ip = target.getAddress();
     ServiceInfo service = state.serviceByVip(ip);
     if (service != null) {
-      return toService(state, source, service, target);
+      return toService(state, source, service, target, avoid);
     }
     WorkloadInfo workload = state.workloadByIp(ip);
     if (workload != null) {
-      return toWorkload(state, source, workload, target, null);
+      return toWorkload(state, source, workload, target, null, avoid);
     }
     return new Route.Passthrough(target, null, null);
   }
 
   private static Route toService(
-      StateSnapshot state, WorkloadInfo source, ServiceInfo service, InetSocketAddress target) {
+      StateSnapshot state,
+      WorkloadInfo source,
+      ServiceInfo service,
+      InetSocketAddress target,
+      Predicate<InetAddress> avoid) {
     if (service.waypoint() != null) {
-      Route viaWaypoint = viaWaypoint(state, source, service.waypoint(), target, null, service);
+      Route viaWaypoint =
+          viaWaypoint(state, source, service.waypoint(), target, null, service, avoid);
       if (viaWaypoint != null) {
         return viaWaypoint;
       }
@@ -51,7 +72,7 @@ public final class DestinationResolver {
     if (healthy.isEmpty()) {
       return new Route.Unreachable("service " + service.key() + " has no healthy endpoint");
     }
-    WorkloadInfo chosen = healthy.get(ThreadLocalRandom.current().nextInt(healthy.size()));
+    WorkloadInfo chosen = pick(healthy, target.getAddress(), avoid);
     int targetPort = chosen.targetPort(service.key(), port);
     if (targetPort == 0) {
       targetPort = service.targetPort(port);
@@ -69,9 +90,11 @@ public final class DestinationResolver {
       WorkloadInfo source,
       WorkloadInfo workload,
       InetSocketAddress target,
-      ServiceInfo service) {
+      ServiceInfo service,
+      Predicate<InetAddress> avoid) {
     if (workload.waypoint() != null) {
-      Route viaWaypoint = viaWaypoint(state, source, workload.waypoint(), target, workload, null);
+      Route viaWaypoint =
+          viaWaypoint(state, source, workload.waypoint(), target, workload, null, avoid);
       if (viaWaypoint != null) {
         return viaWaypoint;
       }
@@ -104,7 +127,8 @@ public final class DestinationResolver {
       WaypointRef ref,
       InetSocketAddress target,
       WorkloadInfo destination,
-      ServiceInfo service) {
+      ServiceInfo service,
+      Predicate<InetAddress> avoid) {
     List<WorkloadInfo> waypoints = state.waypointWorkloads(ref);
     if (source != null) {
       for (WorkloadInfo w : waypoints) {
@@ -122,7 +146,7 @@ public final class DestinationResolver {
     if (healthy.isEmpty()) {
       return new Route.Unreachable("waypoint " + ref + " has no healthy workload");
     }
-    WorkloadInfo chosen = healthy.get(ThreadLocalRandom.current().nextInt(healthy.size()));
+    WorkloadInfo chosen = pick(healthy, target.getAddress(), avoid);
     return new Route.Hbone(
         new InetSocketAddress(sameFamily(chosen.addresses(), target.getAddress()), ref.hbonePort()),
         target,
@@ -130,6 +154,28 @@ public final class DestinationResolver {
         destination,
         service,
         chosen);
+  }
+
+  /** A random one of {@code healthy}, among those whose address is not avoided when possible. */
+  private static WorkloadInfo pick(
+      List<WorkloadInfo> healthy, InetAddress like, Predicate<InetAddress> avoid) {
+    int allowed = 0;
+    for (WorkloadInfo w : healthy) {
+      if (!avoid.test(sameFamily(w.addresses(), like))) {
+        allowed++;
+      }
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    if (allowed == 0 || allowed == healthy.size()) {
+      return healthy.get(random.nextInt(healthy.size()));
+    }
+    int n = random.nextInt(allowed);
+    for (WorkloadInfo w : healthy) {
+      if (!avoid.test(sameFamily(w.addresses(), like)) && n-- == 0) {
+        return w;
+      }
+    }
+    throw new IllegalStateException("unreachable");
   }
 
   private static InetAddress sameFamily(List<InetAddress> addresses, InetAddress like) {

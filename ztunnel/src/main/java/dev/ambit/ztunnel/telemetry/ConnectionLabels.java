@@ -78,6 +78,34 @@ public record ConnectionLabels(
         mutualTls ? "mutual_tls" : UNKNOWN);
   }
 
+  /**
+   * The ecosystem's response flag of a connection that could not be established (refused,
+   * unreachable, timed out).
+   */
+  public static final String CONNECTION_FAILURE = "CONNECT";
+
+  /** These labels with {@code response_flags} set to {@code flags}. */
+  public ConnectionLabels withResponseFlags(String flags) {
+    return new ConnectionLabels(
+        reporter,
+        sourceWorkload,
+        sourceWorkloadNamespace,
+        sourcePrincipal,
+        sourceCanonicalService,
+        sourceApp,
+        sourceVersion,
+        destinationWorkload,
+        destinationWorkloadNamespace,
+        destinationPrincipal,
+        destinationCanonicalService,
+        destinationApp,
+        destinationVersion,
+        destinationService,
+        requestProtocol,
+        flags,
+        connectionSecurityPolicy);
+  }
+
   /** The label names, in the order {@link #values()} returns values. */
   static final String[] NAMES = {
     "reporter",

@@ -25,7 +25,7 @@ public final class ConnectionRecord {
   private final ConnectionLabels labels;
   private final InetSocketAddress source;
   private final InetSocketAddress destination;
-  private final long startNanos = System.nanoTime();
+  private final long startNanos;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -36,6 +36,20 @@ public final class ConnectionRecord {
       ConnectionLabels labels,
       InetSocketAddress source,
       InetSocketAddress destination) {
+    this(metrics, labels, source, destination, System.nanoTime());
+  }
+
+  /**
+   * Opens the record of a connection accepted at {@code startNanos} ({@link System#nanoTime}), once
+   * its outcome (and so its labels) is known.
+   */
+  public ConnectionRecord(
+      TcpMetrics metrics,
+      ConnectionLabels labels,
+      InetSocketAddress source,
+      InetSocketAddress destination,
+      long startNanos) {
+    this.startNanos = startNanos;
     this.counters = metrics.counters(labels);
     this.labels = labels;
     this.source = source;
