@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -25,15 +24,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the echo Service's waypoint gone ({@code ambit waypoint apply --replicas 0}), calls from the curl
  * pod are refused by its ztunnel (logged as unreachable) and no connection reaches an echo pod (the
  * destination ztunnel's inbound counters do not move); bringing one replica back ({@code --replicas
- * 1}, the node agent starts it) restores the traffic, through the waypoint. Needs root.
- *
- * <p>Open defect, so this class runs only with {@code -Pknown-defects}: in about half the runs the
- * restored traffic never arrives. After the replica returns, the curl pod's ztunnel accepts the
- * captured connection but never reads it (its bytes stay in the socket's receive queue), opens no
- * HBONE connection to the new replica, and does not notice the client closing (CLOSE-WAIT). The
- * first two steps (refused while no replica runs, never delivered around the waypoint) pass.
+ * 1}, the node agent starts it at the same pod IP) restores the traffic, through the waypoint. With
+ * two replicas, both serve, and killing one (SIGKILL of its process) under a steady sequence of
+ * requests fails none of them except possibly the one in flight at the kill. Needs root.
  */
-@Tag("known-defect")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WaypointFailClosedE2eTest {
@@ -120,6 +114,111 @@ class WaypointFailClosedE2eTest {
         .isPositive();
   }
 
+  @Test
+  @Order(4)
+  void withTwoReplicasKillingOneLosesNoRequestButTheOneInFlight() throws Exception {
+    AmbitCli.Result scaled =
+        ambit.run("waypoint", "apply", "-n", "default", "--name", "waypoint", "--replicas", "2");
+    assertThat(scaled.exitCode()).as(scaled.toString()).isZero();
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () ->
+                call().stdout().contains("\"namespace\" : \"default\"")
+                    && waypointRequests("waypoint-1") > 0);
+    assertThat(waypointRequests("waypoint-0"))
+        .as("the ztunnel spreads connections over both replicas")
+        .isPositive();
+
+    Path log = home.resolve("probe.log");
+    Path stop = home.resolve("probe.stop");
+    Process probe = faultMesh.start(sequentialRequests(stop), log);
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> Probe.read(log).stream().filter(r -> r.status().equals("200")).count() >= 10);
+
+    List<Long> pids = netnsPids(mesh + "-default-waypoint-1");
+    assertThat(pids).as("processes of replica waypoint-1").isNotEmpty();
+    long killedAt = Probe.nowNanos();
+    AmbitCli.Result kill =
+        ambit.exec(
+            java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of("kill", "-KILL"), pids.stream().map(String::valueOf))
+                .toList());
+    assertThat(kill.exitCode()).as(kill.toString()).isZero();
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> Probe.read(log).stream().filter(r -> r.startNanos() > killedAt).count() >= 30);
+    Files.writeString(stop, "");
+    assertThat(probe.waitFor(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+
+    List<Probe> requests = Probe.read(log);
+    List<Probe> failed = requests.stream().filter(r -> !r.status().equals("200")).toList();
+    assertThat(failed)
+        .as(
+            "failed requests (start ns, end ns, status) of %d; the replica was killed at %d ns",
+            requests.size(), killedAt)
+        .hasSizeLessThanOrEqualTo(1)
+        .allSatisfy(
+            r ->
+                assertThat(r.startNanos() < killedAt && r.endNanos() > killedAt)
+                    .as("%s was in flight at the kill", r)
+                    .isTrue());
+    assertThat(requests.stream().filter(r -> r.startNanos() > killedAt).count())
+        .as("requests started after the kill, all answered 200")
+        .isGreaterThanOrEqualTo(30);
+  }
+
+  /** One request of the probe: when it started and ended (epoch ns) and its HTTP status. */
+  private record Probe(long startNanos, long endNanos, String status) {
+    static List<Probe> read(Path log) throws IOException {
+      if (!Files.exists(log)) {
+        return List.of();
+      }
+      return Files.readAllLines(log).stream()
+          .map(l -> l.trim().split("\\s+"))
+          .filter(f -> f.length == 3 && f[0].matches("\\d+") && f[1].matches("\\d+"))
+          .map(f -> new Probe(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2]))
+          .toList();
+    }
+
+    static long nowNanos() {
+      java.time.Instant now = java.time.Instant.now();
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+  }
+
+  /**
+   * Sequential requests from the curl pod, each on a new connection, until {@code stop} exists: one
+   * line per request, "start-ns end-ns status".
+   */
+  private List<String> sequentialRequests(Path stop) {
+    return List.of(
+        ambit.root().resolve("ambit").toString(),
+        "exec",
+        "curl",
+        "--",
+        "sh",
+        "-c",
+        "while [ ! -e '"
+            + stop
+            + "' ]; do s=$(date +%s%N); c=$(curl -s -m 20 -o /dev/null -w '%{http_code}'"
+            + " http://echo:8080/replicas); echo \"$s $(date +%s%N) $c\"; sleep 0.1; done");
+  }
+
+  /** The pids of the processes in network namespace {@code netns}. */
+  private List<Long> netnsPids(String netns) throws IOException, InterruptedException {
+    AmbitCli.Result pids = ambit.exec(List.of("ip", "netns", "pids", netns));
+    assertThat(pids.exitCode()).as(pids.toString()).isZero();
+    return pids.stdout()
+        .lines()
+        .map(String::trim)
+        .filter(l -> !l.isEmpty())
+        .map(Long::valueOf)
+        .toList();
+  }
+
   private AmbitCli.Result call() throws IOException, InterruptedException {
     return ambit.run(
         "exec", "curl", "--", "curl", "-sS", "-m", "10", "http://echo:8080/failclosed");
@@ -127,16 +226,13 @@ class WaypointFailClosedE2eTest {
 
   /** Requests the waypoint replica counted (its /metrics inside its own pod). */
   private long waypointRequests() throws IOException, InterruptedException {
+    return waypointRequests("waypoint-0");
+  }
+
+  private long waypointRequests(String replica) throws IOException, InterruptedException {
     AmbitCli.Result metrics =
         ambit.run(
-            "exec",
-            "waypoint-0",
-            "--",
-            "curl",
-            "-sS",
-            "-m",
-            "10",
-            "http://127.0.0.1:15020/metrics");
+            "exec", replica, "--", "curl", "-sS", "-m", "10", "http://127.0.0.1:15020/metrics");
     return metrics
         .stdout()
         .lines()

@@ -102,6 +102,46 @@ class DestinationResolverTest {
   }
 
   @Test
+  void avoidedWaypointReplicaIsPickedOnlyWhenNoOtherIsLeft() throws Exception {
+    load(
+        resources(
+            resource(
+                service("default", "reviews", "10.96.0.10", 9080, 9080)
+                    .setWaypoint(waypoint("10.96.0.99"))),
+            resource(
+                backs(pod("default", "reviews-1", "reviews", "10.241.1.5"), REVIEWS, 9080, 9080)),
+            resource(service("default", "waypoint", "10.96.0.99", 15008, 15008)),
+            resource(
+                backs(
+                    pod("default", "waypoint-0", "waypoint", "10.241.2.8"),
+                    WAYPOINT_SVC,
+                    15008,
+                    15008)),
+            resource(
+                backs(
+                    pod("default", "waypoint-1", "waypoint", "10.241.2.9"),
+                    WAYPOINT_SVC,
+                    15008,
+                    15008))));
+    StateSnapshot s = store.snapshot();
+    java.net.InetAddress dead = java.net.InetAddress.getByName("10.241.2.8");
+    java.util.Set<InetSocketAddress> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 40; i++) {
+      seen.add(
+          ((Route.Hbone) DestinationResolver.resolve(s, null, at("10.96.0.10", 9080))).proxy());
+      Route.Hbone avoiding =
+          (Route.Hbone) DestinationResolver.resolve(s, null, at("10.96.0.10", 9080), dead::equals);
+      assertThat(avoiding.proxy()).isEqualTo(at("10.241.2.9", 15008));
+    }
+    assertThat(seen).as("both replicas are used").hasSize(2);
+    Route.Hbone allAvoided =
+        (Route.Hbone) DestinationResolver.resolve(s, null, at("10.96.0.10", 9080), ip -> true);
+    assertThat(allAvoided.waypoint().name())
+        .as("still a replica of the waypoint, never the endpoint directly")
+        .startsWith("waypoint-");
+  }
+
+  @Test
   void waypointWithoutWorkloadsIsUnreachableNeverBypassed() {
     load(
         resources(
