@@ -29,11 +29,16 @@ final class Mesh implements AutoCloseable {
   final StateStore state = new StateStore();
   final TcpMetrics metrics = new TcpMetrics();
   final OpenConnections open = new OpenConnections();
-  final HbonePool pool = new HbonePool(group, HbonePoolConfig.defaults());
+  final HbonePool pool;
   final ProxyContext ctx;
   final PodProxies pods;
 
   Mesh(ZtunnelConfig config) {
+    this(config, HbonePoolConfig.defaults());
+  }
+
+  Mesh(ZtunnelConfig config, HbonePoolConfig poolConfig) {
+    pool = new HbonePool(group, poolConfig);
     ctx =
         new ProxyContext(
             config,
