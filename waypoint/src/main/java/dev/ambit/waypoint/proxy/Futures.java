@@ -61,4 +61,11 @@ final class Futures {
           }
         });
   }
+
+  /** The cause inside a {@link java.util.concurrent.CompletionException}, or {@code t} itself. */
+  static Throwable unwrap(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause()
+        : t;
+  }
 }
