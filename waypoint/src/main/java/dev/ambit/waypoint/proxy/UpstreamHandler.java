@@ -60,9 +60,7 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
       }
     }
     Optional<Endpoint> picked =
-        lbService == null
-            ? lb.pick(endpoints, random)
-            : lb.pick(lbService.namespace(), lbService.name(), endpoints, random);
+        lbService == null ? lb.pick(endpoints, random) : lb.pick(lbService, endpoints, random);
     if (picked.isEmpty()) {
       ex.flag = ResponseFlag.NO_HEALTHY_UPSTREAM;
       return CompletableFuture.completedFuture(LocalReplies.reply(503, "no healthy upstream"));
@@ -117,12 +115,7 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
   /** Fire-and-forget copy to another backend, once the request body is known whole. */
   @Override
   public void mirror(Exchange ex, ServiceInfo backend, int port) {
-    Optional<Endpoint> ep =
-        lb.pick(
-            backend.namespace(),
-            backend.name(),
-            ex.snapshot.mesh().endpoints(backend, port),
-            random);
+    Optional<Endpoint> ep = lb.pick(backend, ex.snapshot.mesh().endpoints(backend, port), random);
     if (ep.isEmpty()) {
       return;
     }
