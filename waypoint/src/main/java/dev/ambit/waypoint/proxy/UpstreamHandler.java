@@ -131,10 +131,17 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
               if (content == null) {
                 return; // too large to copy
               }
+              RequestBody copied = RequestBody.of(ex.loop, content);
               clients
                   .client(ep.get(), ex.protocol)
-                  .send(copy, RequestBody.of(ex.loop, content), ex.loop)
-                  .thenAccept(ProxyResponse::discard);
+                  .send(copy, copied, ex.loop)
+                  .whenComplete(
+                      (res, err) -> {
+                        if (res != null) {
+                          res.discard();
+                        }
+                        ex.loop.execute(copied::release); // what the copy still holds
+                      });
             });
   }
 
