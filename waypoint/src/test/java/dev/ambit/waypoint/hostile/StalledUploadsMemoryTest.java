@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -20,6 +21,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -34,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * What one HTTP/2 connection can make the waypoint hold: h2load sends 100 concurrent uploads of 8
  * MiB (800 MiB in all) to an h2c backend that accepts every stream and never reads a byte of them.
  * Flow control holds the client back: the waypoint keeps each stream's retry prefix and what its
- * stream window let in, tens of MiB for the whole connection, not the 800 MiB offered.
+ * stream window let in, tens of MiB for the whole connection, not the 800 MiB offered. When the
+ * client goes away, every upload is reset at the backend.
  */
 class StalledUploadsMemoryTest {
 
@@ -54,6 +57,7 @@ class StalledUploadsMemoryTest {
     Path body = Files.createTempFile("ambit-upload", ".bin");
     Process h2load = null;
     AtomicInteger streams = new AtomicInteger();
+    AtomicInteger resets = new AtomicInteger();
     List<Channel> accepted = new CopyOnWriteArrayList<>();
     try (Harness h = new Harness()) {
       Channel backend =
@@ -73,7 +77,19 @@ class StalledUploadsMemoryTest {
                                     @Override
                                     protected void initChannel(Channel stream) {
                                       stream.config().setOption(ChannelOption.AUTO_READ, false);
-                                      stream.pipeline().addLast(new ChannelInboundHandlerAdapter());
+                                      stream
+                                          .pipeline()
+                                          .addLast(
+                                              new ChannelInboundHandlerAdapter() {
+                                                @Override
+                                                public void userEventTriggered(
+                                                    ChannelHandlerContext ctx, Object evt) {
+                                                  if (evt instanceof Http2ResetFrame) {
+                                                    resets.incrementAndGet();
+                                                  }
+                                                }
+                                              });
+                                      accepted.add(stream);
                                       streams.incrementAndGet();
                                     }
                                   }));
@@ -130,13 +146,22 @@ class StalledUploadsMemoryTest {
             .during(Duration.ofSeconds(2))
             .atMost(Duration.ofSeconds(30))
             .until(() -> nettyBytes() < BOUND);
+        // The client goes away: every upload it left unfinished is reset at the backend, although
+        // the waypoint's streams still held body bytes they had not read.
+        h2load.destroyForcibly().waitFor();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () ->
+                    assertThat(resets.get()).as("streams reset at the backend").isEqualTo(STREAMS));
       } finally {
         // the client first, then the backend's connections: nothing is left to the loops' shutdown
         if (h2load != null) {
           h2load.destroyForcibly().waitFor();
         }
         backend.close().syncUninterruptibly();
-        accepted.forEach(c -> c.close().syncUninterruptibly());
+        // streams first: one that holds unread DATA stays open after its connection closed
+        accepted.reversed().forEach(c -> c.close().syncUninterruptibly());
       }
     } finally {
       Files.deleteIfExists(body);
