@@ -17,7 +17,6 @@ import dev.ambit.waypoint.config.XdsConfigSource;
 import dev.ambit.waypoint.hbone.HboneConnector;
 import dev.ambit.waypoint.hbone.HboneIngress;
 import dev.ambit.waypoint.identity.WaypointCertificates;
-import dev.ambit.waypoint.lb.LoadBalancing;
 import dev.ambit.waypoint.metrics.MetricsServer;
 import dev.ambit.waypoint.metrics.RequestMetrics;
 import dev.ambit.waypoint.proxy.ProxyOptions;
@@ -47,12 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class Waypoint implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Waypoint.class);
-
-  /**
-   * Environment variable choosing load balancing per backend service, e.g. {@code round-robin} or
-   * {@code shop/reviews=round-robin} (see {@link LoadBalancing}); least request when unset.
-   */
-  public static final String LOAD_BALANCER_ENV = "AMBIT_WAYPOINT_LOAD_BALANCER";
 
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final EventLoopGroup group;
@@ -114,8 +107,7 @@ public final class Waypoint implements AutoCloseable {
             new HboneConnector(
                 pool, certs::current, NioSocketChannel::new, HboneConnector.POD_HBONE_PORT),
             metrics,
-            ProxyOptions.defaults()
-                .withLoadBalancing(LoadBalancing.parse(System.getenv(LOAD_BALANCER_ENV))),
+            ProxyOptions.defaults(),
             new SecureRandom(),
             tracer);
     resources.add(proxy);

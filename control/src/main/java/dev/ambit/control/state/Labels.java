@@ -18,5 +18,11 @@ public final class Labels {
   /** Gateway annotation: number of waypoint pods (default 1). */
   public static final String REPLICAS = "ambit.dev/replicas";
 
+  /**
+   * Service annotation: the request load-balancing algorithm of waypoints, {@code least-request}
+   * (the default) or {@code round-robin}.
+   */
+  public static final String LOAD_BALANCER = "ambit.dev/load-balancer";
+
   private Labels() {}
 }

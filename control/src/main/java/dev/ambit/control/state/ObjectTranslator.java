@@ -14,6 +14,7 @@ import dev.ambit.proto.control.ContainerInfo;
 import dev.ambit.proto.control.ContainerPortInfo;
 import dev.ambit.proto.control.PodInfo;
 import dev.ambit.proto.workload.AppProtocol;
+import dev.ambit.proto.workload.LoadBalancerAlgorithm;
 import dev.ambit.proto.workload.NetworkAddress;
 import dev.ambit.proto.workload.Port;
 import dev.ambit.proto.workload.PortList;
@@ -25,6 +26,8 @@ import dev.ambit.proto.workload.WorkloadType;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Translates one Pod or Service into its workload-API form, reading the other objects it depends on
@@ -35,6 +38,8 @@ import java.util.Optional;
  * over HBONE.
  */
 final class ObjectTranslator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ObjectTranslator.class);
 
   private final ConfigIndex index;
   private final String trustDomain;
@@ -81,7 +86,29 @@ final class ObjectTranslator {
     if (binding.address() != null) {
       out.setWaypoint(binding.address());
     }
+    out.setAmbitLoadBalancer(loadBalancer(svc));
     return out.build();
+  }
+
+  /** The annotation {@link Labels#LOAD_BALANCER}; an unknown value is ignored with a warning. */
+  static LoadBalancerAlgorithm loadBalancer(Resource<ServiceSpec> svc) {
+    String value = svc.metadata().annotations().get(Labels.LOAD_BALANCER);
+    if (value == null) {
+      return LoadBalancerAlgorithm.LB_DEFAULT;
+    }
+    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "least-request" -> LoadBalancerAlgorithm.LB_LEAST_REQUEST;
+      case "round-robin" -> LoadBalancerAlgorithm.LB_ROUND_ROBIN;
+      default -> {
+        LOG.warn(
+            "service {}/{}: unknown {} \"{}\" (least-request or round-robin), using least-request",
+            svc.namespace(),
+            svc.name(),
+            Labels.LOAD_BALANCER,
+            value);
+        yield LoadBalancerAlgorithm.LB_DEFAULT;
+      }
+    };
   }
 
   static AppProtocol appProtocol(ServicePort p) {

@@ -11,6 +11,7 @@ import dev.ambit.proto.security.Scope;
 import dev.ambit.proto.waypoint.HttpRoute;
 import dev.ambit.proto.waypoint.PathMatch;
 import dev.ambit.proto.workload.AppProtocol;
+import dev.ambit.proto.workload.LoadBalancerAlgorithm;
 import dev.ambit.proto.workload.Service;
 import dev.ambit.proto.workload.TunnelProtocol;
 import dev.ambit.proto.workload.Workload;
@@ -116,6 +117,44 @@ class MeshStateBuilderTest {
         .containsExactly("9080/0/" + AppProtocol.HTTP11, "9090/9090/" + AppProtocol.GRPC);
     assertThat(state.pods().get("shop/reviews-v1").getSpiffeId())
         .isEqualTo("spiffe://cluster.local/ns/shop/sa/bookinfo-reviews");
+  }
+
+  @Test
+  void loadBalancerAnnotationReachesTheServiceAndItsChangeIsADelta() throws Exception {
+    MeshStateBuilder builder = new MeshStateBuilder("cluster.local");
+    store.apply(ConfigReader.read("test.yaml", BASE));
+    MeshState before = builder.build(store.snapshot());
+    String name = "shop/reviews.shop.svc.cluster.local";
+    assertThat(before.services().get(name).getAmbitLoadBalancer())
+        .isEqualTo(LoadBalancerAlgorithm.LB_DEFAULT);
+
+    var changed =
+        store.apply(
+            ConfigReader.read(
+                "lb.yaml",
+                BASE.replace(
+                    """
+                      name: reviews
+                      namespace: shop
+                    spec:
+                      clusterIP: 10.96.0.20""",
+                    """
+                      name: reviews
+                      namespace: shop
+                      annotations:
+                        ambit.dev/load-balancer: round-robin
+                    spec:
+                      clusterIP: 10.96.0.20""")));
+    MeshState after =
+        builder.update(
+            store.snapshot(),
+            changed.stream()
+                .map(r -> r.object().key())
+                .collect(java.util.stream.Collectors.toSet()));
+    assertThat(after.services().get(name).getAmbitLoadBalancer())
+        .isEqualTo(LoadBalancerAlgorithm.LB_ROUND_ROBIN);
+    assertThat(after.delta().touched().values())
+        .anySatisfy(names -> assertThat(names).contains(name));
   }
 
   @Test

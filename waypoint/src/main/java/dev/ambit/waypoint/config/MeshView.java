@@ -8,6 +8,7 @@ import dev.ambit.proto.workload.PortList;
 import dev.ambit.proto.workload.Service;
 import dev.ambit.proto.workload.Workload;
 import dev.ambit.proto.workload.WorkloadStatus;
+import dev.ambit.waypoint.lb.Algorithm;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -64,7 +65,14 @@ public final class MeshView {
             ? ip(s.getWaypoint().getAddress().getAddress())
             : Optional.empty();
     ServiceInfo info =
-        new ServiceInfo(s.getNamespace(), s.getName(), s.getHostname(), vips, ports, waypoint);
+        new ServiceInfo(
+            s.getNamespace(),
+            s.getName(),
+            s.getHostname(),
+            vips,
+            ports,
+            waypoint,
+            Algorithm.of(s.getAmbitLoadBalancer()));
     servicesByName.put(s.getNamespace() + "/" + s.getName(), info);
     for (InetAddress vip : vips) {
       servicesByVip.put(vip, info);

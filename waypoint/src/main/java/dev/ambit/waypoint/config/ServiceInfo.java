@@ -1,5 +1,6 @@
 package dev.ambit.waypoint.config;
 
+import dev.ambit.waypoint.lb.Algorithm;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import java.util.Optional;
  * A mesh Service as the waypoint sees it.
  *
  * @param waypoint the VIP of the waypoint the service is bound to, if any
+ * @param loadBalancer how requests are spread over the service's endpoints
  */
 public record ServiceInfo(
     String namespace,
@@ -15,7 +17,8 @@ public record ServiceInfo(
     String hostname,
     List<InetAddress> vips,
     List<ServicePort> ports,
-    Optional<InetAddress> waypoint) {
+    Optional<InetAddress> waypoint,
+    Algorithm loadBalancer) {
 
   public ServiceInfo {
     vips = List.copyOf(vips);

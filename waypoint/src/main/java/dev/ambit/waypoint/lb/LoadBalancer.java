@@ -1,6 +1,7 @@
 package dev.ambit.waypoint.lb;
 
 import dev.ambit.waypoint.config.Endpoint;
+import dev.ambit.waypoint.config.ServiceInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Load balancing with passive health checking: least request (power of two choices) by default,
- * round robin for the services configured so ({@link LoadBalancing}). Endpoint state is keyed by
- * endpoint, so it survives configuration updates.
+ * round robin for the services whose configuration asks for it ({@link Algorithm}), read at each
+ * pick so that a change applies to the next request. Endpoint state is keyed by endpoint, so it
+ * survives configuration updates.
  */
 public final class LoadBalancer {
 
@@ -23,34 +25,28 @@ public final class LoadBalancer {
   private final ConcurrentHashMap<String, EndpointStats> stats = new ConcurrentHashMap<>();
   private final OutlierPolicy policy;
   private final LongSupplier nanoClock;
-  private final LoadBalancing algorithms;
   private final ConcurrentHashMap<String, AtomicInteger> rounds = new ConcurrentHashMap<>();
 
   public LoadBalancer(OutlierPolicy policy, LongSupplier nanoClock) {
-    this(policy, nanoClock, LoadBalancing.DEFAULT);
-  }
-
-  public LoadBalancer(OutlierPolicy policy, LongSupplier nanoClock, LoadBalancing algorithms) {
     this.policy = policy;
     this.nanoClock = nanoClock;
-    this.algorithms = algorithms;
   }
 
   /**
-   * Picks an endpoint of the service {@code namespace/name} with the algorithm configured for it
-   * (see {@link #pick(List, RandomGenerator)} for the health rules). Round robin walks the
-   * available endpoints in the configuration's order, one step per request.
+   * Picks an endpoint of {@code service} with the algorithm configured for it (see {@link
+   * #pick(List, RandomGenerator)} for the health rules). Round robin walks the available endpoints
+   * in the configuration's order, one step per request.
    */
   public Optional<Endpoint> pick(
-      String namespace, String name, List<Endpoint> endpoints, RandomGenerator random) {
-    if (algorithms.of(namespace, name) != LoadBalancing.Algorithm.ROUND_ROBIN) {
+      ServiceInfo service, List<Endpoint> endpoints, RandomGenerator random) {
+    if (service.loadBalancer() != Algorithm.ROUND_ROBIN) {
       return pick(endpoints, random);
     }
     List<Endpoint> from = candidates(endpoints);
     if (from.isEmpty()) {
       return Optional.empty();
     }
-    AtomicInteger next = rounds.computeIfAbsent(namespace + "/" + name, k -> new AtomicInteger());
+    AtomicInteger next = rounds.computeIfAbsent(service.key(), k -> new AtomicInteger());
     return Optional.of(from.get(Math.floorMod(next.getAndIncrement(), from.size())));
   }
 

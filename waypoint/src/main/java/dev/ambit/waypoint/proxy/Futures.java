@@ -13,8 +13,11 @@ final class Futures {
   private Futures() {}
 
   /**
-   * Completes with {@code f}'s response (its head), or with a 504 once {@code timeout} passed (then
-   * {@code f} is cancelled and a late response released). A zero timeout means none.
+   * Completes with {@code f}'s response, or with a 504 when {@code timeout} passed before its head
+   * arrived (then {@code f} is cancelled and a late response released). The deadline also bounds
+   * the response body: a body still streaming when it passes is cut off (the downstream response
+   * ends incomplete: a closed HTTP/1.1 connection or a reset HTTP/2 stream). Either way the
+   * request's flag becomes {@code UT}. A zero timeout means none.
    */
   static CompletableFuture<ProxyResponse> withTimeout(
       CompletableFuture<ProxyResponse> f, Duration timeout, EventLoop loop, Exchange ex) {
@@ -26,6 +29,11 @@ final class Futures {
         loop.schedule(
             () -> {
               if (out.isDone()) {
+                ProxyResponse streaming = out.isCompletedExceptionally() ? null : out.join();
+                if (streaming != null && !streaming.end().isDone()) {
+                  ex.flag = ResponseFlag.UPSTREAM_TIMEOUT;
+                  streaming.cutOff();
+                }
                 return;
               }
               // The flag must be set before completing: completion runs the telemetry callbacks.
@@ -42,11 +50,14 @@ final class Futures {
     cancelWith(out, f);
     f.whenComplete(
         (res, err) -> {
-          timer.cancel(false);
           if (err != null) {
+            timer.cancel(false);
             out.completeExceptionally(err);
           } else if (!out.complete(res)) {
+            timer.cancel(false);
             res.discard();
+          } else {
+            res.end().whenComplete((end, e) -> timer.cancel(false));
           }
         });
     return out;
@@ -60,5 +71,12 @@ final class Futures {
             inner.cancel(false);
           }
         });
+  }
+
+  /** The cause inside a {@link java.util.concurrent.CompletionException}, or {@code t} itself. */
+  static Throwable unwrap(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause()
+        : t;
   }
 }

@@ -2,10 +2,14 @@ package dev.ambit.waypoint.proxy;
 
 import dev.ambit.waypoint.config.Endpoint;
 import dev.ambit.waypoint.metrics.ResponseFlag;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -34,6 +38,21 @@ final class Http2EndpointClient implements EndpointClient {
   @Override
   public CompletableFuture<ProxyResponse> send(HttpRequest req, RequestBody body, EventLoop loop) {
     CompletableFuture<ProxyResponse> result = new CompletableFuture<>();
+    attempt(req, body, loop, result, true);
+    return result;
+  }
+
+  /**
+   * Sends the request on a stream of the current connection. A stream the server did not process
+   * (refused, or above the last stream id of its GOAWAY) is sent once more on a new connection:
+   * nothing of it reached the application.
+   */
+  private void attempt(
+      HttpRequest req,
+      RequestBody body,
+      EventLoop loop,
+      CompletableFuture<ProxyResponse> result,
+      boolean mayResend) {
     connection(loop)
         .whenComplete(
             (conn, err) -> {
@@ -45,9 +64,24 @@ final class Http2EndpointClient implements EndpointClient {
                         err));
                 return;
               }
-              openStream(conn, req, body, result);
+              CompletableFuture<ProxyResponse> stream = new CompletableFuture<>();
+              Futures.cancelWith(result, stream);
+              stream.whenComplete(
+                  (res, e) -> {
+                    if (e == null) {
+                      if (!result.complete(res)) {
+                        res.discard();
+                      }
+                    } else if (mayResend
+                        && Futures.unwrap(e) instanceof UnprocessedStreamException
+                        && !result.isDone()) {
+                      attempt(req, body, loop, result, false);
+                    } else {
+                      result.completeExceptionally(e);
+                    }
+                  });
+              openStream(conn, req, body, stream);
             });
-    return result;
   }
 
   private synchronized CompletableFuture<Channel> connection(EventLoop loop) {
@@ -56,7 +90,8 @@ final class Http2EndpointClient implements EndpointClient {
     }
     if (connection != null
         && !(connection.isDone()
-            && (connection.isCompletedExceptionally() || !connection.join().isActive()))) {
+            && (connection.isCompletedExceptionally()
+                || !Http2ConnectionState.usable(connection.join())))) {
       return connection;
     }
     CompletableFuture<Channel> next =
@@ -69,9 +104,13 @@ final class Http2EndpointClient implements EndpointClient {
                       .execute(
                           () -> {
                             c.pipeline()
-                                .addLast(Http2FrameCodecBuilder.forClient().build())
                                 .addLast(
-                                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                                    Http2FrameCodecBuilder.forClient()
+                                        .encoderEnforceMaxConcurrentStreams(true)
+                                        .build())
+                                .addLast(
+                                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
+                                .addLast(new Http2ConnectionState());
                             c.config().setAutoRead(true);
                             ready.complete(c);
                           });
@@ -90,8 +129,10 @@ final class Http2EndpointClient implements EndpointClient {
             f -> {
               if (!f.isSuccess()) {
                 result.completeExceptionally(
-                    new UpstreamException(
-                        ResponseFlag.UPSTREAM_RESET, "cannot open stream", f.cause()));
+                    Http2ConnectionState.unprocessed(conn, -1)
+                        ? new UnprocessedStreamException(f.cause())
+                        : new UpstreamException(
+                            ResponseFlag.UPSTREAM_RESET, "cannot open stream", f.cause()));
                 return;
               }
               Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
@@ -101,13 +142,29 @@ final class Http2EndpointClient implements EndpointClient {
               }
               HttpClientStream tail = new HttpClientStream();
               stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false)).addLast(tail);
+              CompletableFuture<ProxyResponse> head = new CompletableFuture<>();
               tail.expect(
                   stream.pipeline().context(tail),
-                  result,
+                  head,
                   whole -> {
                     if (!whole) {
                       stream.close();
                     }
+                  });
+              head.whenComplete(
+                  (r, e) -> {
+                    if (e == null) {
+                      if (!result.complete(r)) {
+                        r.discard();
+                      }
+                      return;
+                    }
+                    stream.close();
+                    int id = stream.stream().id();
+                    result.completeExceptionally(
+                        tail.refused() || Http2ConnectionState.unprocessed(conn, id)
+                            ? new UnprocessedStreamException(e)
+                            : e);
                   });
               result.whenComplete(
                   (r, e) -> {
@@ -115,24 +172,44 @@ final class Http2EndpointClient implements EndpointClient {
                       stream.close();
                     }
                   });
+              boolean bodyless = body.empty();
               stream
-                  .writeAndFlush(req)
+                  .writeAndFlush(bodyless ? withoutBody(req) : req)
                   .addListener(
                       w -> {
                         if (!w.isSuccess()) {
-                          result.completeExceptionally(
+                          head.completeExceptionally(
                               new UpstreamException(
                                   ResponseFlag.UPSTREAM_RESET, "write failed", w.cause()));
                         }
                       });
+              if (bodyless) {
+                return;
+              }
               body.sendTo(stream)
                   .whenComplete(
                       (v, e) -> {
-                        if (e != null) {
-                          stream.close(); // the request cannot be sent whole: reset the stream
+                        // A server may answer before the whole request arrived, then reset the
+                        // stream (RFC 9113 section 8.1): a failed write leaves what the stream
+                        // already received to be read. Only a body that cannot be sent whole on
+                        // the downstream side resets the stream.
+                        if (e != null
+                            && !(Futures.unwrap(e) instanceof RequestBody.SinkFailedException)) {
+                          stream.close();
                         }
                       });
             });
+  }
+
+  /** The request head as one message that ends the stream (HEADERS with END_STREAM). */
+  private static FullHttpRequest withoutBody(HttpRequest req) {
+    return new DefaultFullHttpRequest(
+        req.protocolVersion(),
+        req.method(),
+        req.uri(),
+        Unpooled.EMPTY_BUFFER,
+        req.headers(),
+        EmptyHttpHeaders.INSTANCE);
   }
 
   @Override
@@ -144,6 +221,13 @@ final class Http2EndpointClient implements EndpointClient {
     }
     if (c != null) {
       c.thenAccept(Channel::close);
+    }
+  }
+
+  /** A stream the server did not process: safe to send again. */
+  private static final class UnprocessedStreamException extends UpstreamException {
+    UnprocessedStreamException(Throwable cause) {
+      super(ResponseFlag.UPSTREAM_RESET, "stream not processed by the server: " + cause, cause);
     }
   }
 }

@@ -3,10 +3,13 @@ package dev.ambit.waypoint.proxy;
 import dev.ambit.waypoint.metrics.ResponseFlag;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +26,7 @@ final class HttpClientStream extends ChannelInboundHandlerAdapter {
   private Consumer<Boolean> finished;
   private UpstreamBody body;
   private boolean skippingInformational;
+  private boolean refused;
 
   /**
    * Must be called on the channel's event loop before the request is written; reading starts.
@@ -85,12 +89,27 @@ final class HttpClientStream extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  /** An idle pooled connection (nothing in flight) is closed when the idle timer fires. */
+  /** Whether the HTTP/2 server reset the stream with REFUSED_STREAM (it did not process it). */
+  boolean refused() {
+    return refused;
+  }
+
+  /**
+   * An idle pooled connection (nothing in flight) is closed when the idle timer fires or the server
+   * ended its side.
+   */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent && pending == null && body == null) {
+    if ((evt instanceof IdleStateEvent || evt == ChannelInputShutdownEvent.INSTANCE)
+        && pending == null
+        && body == null) {
       ctx.close();
       return;
+    }
+    if (evt instanceof Http2ResetFrame rst
+        && rst.errorCode() == Http2Error.REFUSED_STREAM.code()
+        && pending != null) {
+      refused = true;
     }
     ctx.fireUserEventTriggered(evt);
   }

@@ -1,6 +1,5 @@
 package dev.ambit.waypoint.proxy;
 
-import dev.ambit.waypoint.lb.LoadBalancing;
 import dev.ambit.waypoint.lb.OutlierPolicy;
 import java.time.Duration;
 
@@ -12,48 +11,29 @@ import java.time.Duration;
  * @param maxPendingPerBackend requests in flight per backend service port before answering 503
  * @param sniffTimeout a stream silent this long is proxied as TCP (server-first protocols)
  * @param upstreamIdleTimeout a pooled HTTP/1.1 upstream connection unused this long is closed
- * @param loadBalancing the load-balancing algorithm of each backend service
  */
 public record ProxyOptions(
     int maxRetriableBytes,
     int maxPendingPerBackend,
     Duration sniffTimeout,
     Duration upstreamIdleTimeout,
-    OutlierPolicy outlier,
-    LoadBalancing loadBalancing) {
+    OutlierPolicy outlier) {
 
   public static ProxyOptions defaults() {
     return new ProxyOptions(
-        64 << 10,
-        1024,
-        Duration.ofSeconds(1),
-        Duration.ofSeconds(60),
-        OutlierPolicy.DEFAULT,
-        LoadBalancing.DEFAULT);
-  }
-
-  public ProxyOptions withLoadBalancing(LoadBalancing lb) {
-    return new ProxyOptions(
-        maxRetriableBytes, maxPendingPerBackend, sniffTimeout, upstreamIdleTimeout, outlier, lb);
+        64 << 10, 1024, Duration.ofSeconds(1), Duration.ofSeconds(60), OutlierPolicy.DEFAULT);
   }
 
   public ProxyOptions withOutlier(OutlierPolicy p) {
     return new ProxyOptions(
-        maxRetriableBytes,
-        maxPendingPerBackend,
-        sniffTimeout,
-        upstreamIdleTimeout,
-        p,
-        loadBalancing);
+        maxRetriableBytes, maxPendingPerBackend, sniffTimeout, upstreamIdleTimeout, p);
   }
 
   public ProxyOptions withMaxPendingPerBackend(int n) {
-    return new ProxyOptions(
-        maxRetriableBytes, n, sniffTimeout, upstreamIdleTimeout, outlier, loadBalancing);
+    return new ProxyOptions(maxRetriableBytes, n, sniffTimeout, upstreamIdleTimeout, outlier);
   }
 
   public ProxyOptions withUpstreamIdleTimeout(Duration d) {
-    return new ProxyOptions(
-        maxRetriableBytes, maxPendingPerBackend, sniffTimeout, d, outlier, loadBalancing);
+    return new ProxyOptions(maxRetriableBytes, maxPendingPerBackend, sniffTimeout, d, outlier);
   }
 }

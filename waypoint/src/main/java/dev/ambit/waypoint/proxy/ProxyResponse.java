@@ -66,6 +66,16 @@ final class ProxyResponse {
     return end;
   }
 
+  /**
+   * Stops a body that is still streaming (its deadline passed): the upstream stream is abandoned
+   * and the downstream response ends incomplete. Nothing to do for a whole response.
+   */
+  void cutOff() {
+    if (body != null) {
+      body.abort();
+    }
+  }
+
   /** Drops a response that will not be written: releases its bytes or abandons its stream. */
   void discard() {
     if (body == null) {

@@ -34,6 +34,7 @@ final class RequestBody {
   private volatile boolean ended;
   private volatile boolean replayable = true;
   private volatile boolean delivered;
+  private volatile boolean empty;
   private boolean released;
   private boolean malformed;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -82,6 +83,15 @@ final class RequestBody {
     return ready;
   }
 
+  /**
+   * Whether the request is known to have no body at all (ended without bytes or trailers): an
+   * HTTP/2 attempt then ends the stream with the request's HEADERS instead of sending an empty DATA
+   * frame later, which a server may answer and reset before that frame arrives.
+   */
+  boolean empty() {
+    return empty;
+  }
+
   /** Whether the body's framing was broken (the request must be refused or cut off). */
   boolean malformed() {
     return malformed;
@@ -107,8 +117,9 @@ final class RequestBody {
       return;
     }
     bytes += c.content().readableBytes();
-    if (c instanceof LastHttpContent) {
+    if (c instanceof LastHttpContent last) {
       ended = true;
+      empty = bytes == 0 && last.trailingHeaders().isEmpty();
     }
     if (replayable) {
       if (bytes > maxReplay) {
@@ -229,7 +240,7 @@ final class RequestBody {
     }
     inFlight--;
     if (!w.isSuccess()) {
-      f.completeExceptionally(w.cause());
+      f.completeExceptionally(new SinkFailedException(w.cause()));
       return;
     }
     if (last) {
@@ -245,6 +256,13 @@ final class RequestBody {
     }
     if (sink == null ? bytes < maxReplay : pending.isEmpty() && inFlight == 0) {
       source.read();
+    }
+  }
+
+  /** A piece of the body could not be written to the attempt's channel or stream. */
+  static final class SinkFailedException extends RuntimeException {
+    SinkFailedException(Throwable cause) {
+      super("request body write failed: " + cause, cause);
     }
   }
 }

@@ -42,10 +42,13 @@ final class RoutingFilter implements HttpFilter {
 
   @Override
   public CompletableFuture<ProxyResponse> filter(Exchange ex, HttpHandler next) {
-    ServiceInfo service = ex.downstream.service();
-    if (service == null) {
+    ServiceInfo addressed = ex.downstream.service();
+    if (addressed == null) {
       return next.handle(ex);
     }
+    // The tunnel resolved its service when it opened: each request takes the current version.
+    ServiceInfo service =
+        ex.snapshot.mesh().service(addressed.namespace(), addressed.name()).orElse(addressed);
     RouteTable routes = ex.snapshot.routes();
     if (!routes.hasRoutes(service, ex.downstream.port())) {
       ex.backend = service;

@@ -59,9 +59,7 @@ final class TcpForwarder {
             ? snapshot.mesh().endpoints(d.service(), d.port())
             : List.of(d.workload());
     Optional<Endpoint> picked =
-        d.service() != null
-            ? lb.pick(d.service().namespace(), d.service().name(), endpoints, random)
-            : lb.pick(endpoints, random);
+        d.service() != null ? lb.pick(d.service(), endpoints, random) : lb.pick(endpoints, random);
     if (picked.isEmpty()) {
       LOG.info("TCP to {}: no healthy endpoint", d.destinationName());
       down.close();

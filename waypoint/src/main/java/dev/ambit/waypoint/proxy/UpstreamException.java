@@ -3,7 +3,7 @@ package dev.ambit.waypoint.proxy;
 import dev.ambit.waypoint.metrics.ResponseFlag;
 
 /** An attempt that got no response: a connect failure or a reset before the response ended. */
-final class UpstreamException extends RuntimeException {
+class UpstreamException extends RuntimeException {
 
   private final ResponseFlag flag;
 

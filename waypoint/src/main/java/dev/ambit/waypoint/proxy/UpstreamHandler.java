@@ -60,9 +60,7 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
       }
     }
     Optional<Endpoint> picked =
-        lbService == null
-            ? lb.pick(endpoints, random)
-            : lb.pick(lbService.namespace(), lbService.name(), endpoints, random);
+        lbService == null ? lb.pick(endpoints, random) : lb.pick(lbService, endpoints, random);
     if (picked.isEmpty()) {
       ex.flag = ResponseFlag.NO_HEALTHY_UPSTREAM;
       return CompletableFuture.completedFuture(LocalReplies.reply(503, "no healthy upstream"));
@@ -117,12 +115,7 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
   /** Fire-and-forget copy to another backend, once the request body is known whole. */
   @Override
   public void mirror(Exchange ex, ServiceInfo backend, int port) {
-    Optional<Endpoint> ep =
-        lb.pick(
-            backend.namespace(),
-            backend.name(),
-            ex.snapshot.mesh().endpoints(backend, port),
-            random);
+    Optional<Endpoint> ep = lb.pick(backend, ex.snapshot.mesh().endpoints(backend, port), random);
     if (ep.isEmpty()) {
       return;
     }
@@ -138,10 +131,17 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
               if (content == null) {
                 return; // too large to copy
               }
+              RequestBody copied = RequestBody.of(ex.loop, content);
               clients
                   .client(ep.get(), ex.protocol)
-                  .send(copy, RequestBody.of(ex.loop, content), ex.loop)
-                  .thenAccept(ProxyResponse::discard);
+                  .send(copy, copied, ex.loop)
+                  .whenComplete(
+                      (res, err) -> {
+                        if (res != null) {
+                          res.discard();
+                        }
+                        ex.loop.execute(copied::release); // what the copy still holds
+                      });
             });
   }
 

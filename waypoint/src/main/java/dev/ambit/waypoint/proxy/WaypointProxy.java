@@ -50,8 +50,7 @@ public final class WaypointProxy implements AutoCloseable {
     this.config = config;
     this.options = options;
     this.clients = new EndpointClients(connector, options.upstreamIdleTimeout());
-    LoadBalancer lb =
-        new LoadBalancer(options.outlier(), System::nanoTime, options.loadBalancing());
+    LoadBalancer lb = new LoadBalancer(options.outlier(), System::nanoTime);
     UpstreamHandler upstream =
         new UpstreamHandler(
             lb, new PendingLimiter(options.maxPendingPerBackend()), clients, random);

@@ -2,12 +2,15 @@ package dev.ambit.waypoint.lb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ambit.proto.workload.LoadBalancerAlgorithm;
 import dev.ambit.waypoint.config.Endpoint;
+import dev.ambit.waypoint.config.ServiceInfo;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -127,43 +130,52 @@ class LoadBalancerTest {
     assertThat(limiter.tryAcquire("svc")).isTrue();
   }
 
+  static ServiceInfo service(Algorithm algorithm) {
+    return new ServiceInfo(
+        "default",
+        "reviews",
+        "reviews.default.svc.cluster.local",
+        List.of(),
+        List.of(new ServiceInfo.ServicePort(9080, 8080)),
+        Optional.empty(),
+        algorithm);
+  }
+
   @Test
-  void roundRobinTakesTheConfiguredServicesEndpointsInTurn() {
-    LoadBalancer rr =
-        new LoadBalancer(
-            new OutlierPolicy(3, Duration.ofSeconds(10)),
-            clock::get,
-            LoadBalancing.parse("default/reviews=round-robin"));
+  void roundRobinTakesTheServicesEndpointsInTurn() {
+    ServiceInfo reviews = service(Algorithm.ROUND_ROBIN);
     List<Endpoint> eps = List.of(ep("a", true), ep("b", true), ep("c", true), ep("d", false));
     List<String> picked = new java.util.ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      picked.add(rr.pick("default", "reviews", eps, random).orElseThrow().workloadName());
+      picked.add(lb.pick(reviews, eps, random).orElseThrow().workloadName());
     }
     assertThat(picked).containsExactly("a", "b", "c", "a", "b", "c");
     // An ejected endpoint drops out of the rotation.
     for (int i = 0; i < 3; i++) {
-      rr.start(eps.get(1));
-      rr.finish(eps.get(1), true);
+      lb.start(eps.get(1));
+      lb.finish(eps.get(1), true);
     }
-    assertThat(rr.pick("default", "reviews", eps, random)).isPresent();
+    assertThat(lb.pick(reviews, eps, random)).isPresent();
     List<String> after = new java.util.ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      after.add(rr.pick("default", "reviews", eps, random).orElseThrow().workloadName());
+      after.add(lb.pick(reviews, eps, random).orElseThrow().workloadName());
     }
     assertThat(after).doesNotContain("b").contains("a", "c");
   }
 
   @Test
-  void loadBalancingSpecNamesAlgorithmsPerService() {
-    LoadBalancing lbs = LoadBalancing.parse("round-robin, shop/ratings=least-request");
-    assertThat(lbs.of("shop", "reviews")).isEqualTo(LoadBalancing.Algorithm.ROUND_ROBIN);
-    assertThat(lbs.of("shop", "ratings")).isEqualTo(LoadBalancing.Algorithm.LEAST_REQUEST);
-    assertThat(LoadBalancing.parse(null).of("shop", "reviews"))
-        .isEqualTo(LoadBalancing.Algorithm.LEAST_REQUEST);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoadBalancing.parse("random"))
-        .hasMessageContaining("unknown load balancer 'random'");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> LoadBalancing.parse("reviews=round-robin"))
-        .hasMessageContaining("namespace/name");
+  void theServicesConfiguredAlgorithmIsUsed() {
+    assertThat(Algorithm.of(LoadBalancerAlgorithm.LB_ROUND_ROBIN)).isEqualTo(Algorithm.ROUND_ROBIN);
+    assertThat(Algorithm.of(LoadBalancerAlgorithm.LB_LEAST_REQUEST))
+        .isEqualTo(Algorithm.LEAST_REQUEST);
+    assertThat(Algorithm.of(LoadBalancerAlgorithm.LB_DEFAULT)).isEqualTo(Algorithm.LEAST_REQUEST);
+    // least request with one busy endpoint: never the busy one, whatever the order
+    Endpoint busy = ep("busy", true);
+    Endpoint idle = ep("idle", true);
+    lb.start(busy);
+    for (int i = 0; i < 20; i++) {
+      assertThat(lb.pick(service(Algorithm.LEAST_REQUEST), List.of(busy, idle), random))
+          .contains(idle);
+    }
   }
 }

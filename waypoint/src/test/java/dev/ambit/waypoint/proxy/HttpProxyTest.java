@@ -15,6 +15,8 @@ import dev.ambit.proto.waypoint.PathModifier;
 import dev.ambit.proto.waypoint.Redirect;
 import dev.ambit.proto.waypoint.Rewrite;
 import dev.ambit.proto.waypoint.RouteRule;
+import dev.ambit.proto.workload.LoadBalancerAlgorithm;
+import dev.ambit.waypoint.testing.EchoServer;
 import dev.ambit.waypoint.testing.Harness;
 import dev.ambit.waypoint.testing.TestClient;
 import io.netty.handler.codec.http.HttpMethod;
@@ -276,27 +278,60 @@ class HttpProxyTest {
         .isLessThanOrEqualTo(2);
   }
 
+  /**
+   * The Service's load-balancing choice (annotation {@code ambit.dev/load-balancer}) applies to the
+   * next request after a configuration update: round robin is an exact rotation over the three
+   * endpoints, least request (power of two choices) is not.
+   */
   @ParameterizedTest(name = "http2={0}")
   @ValueSource(booleans = {false, true})
-  void roundRobinWhenConfiguredAlternatesTheEndpoints(boolean http2) throws Exception {
-    h.close();
-    h =
-        new Harness(
-            ProxyOptions.defaults()
-                .withLoadBalancing(
-                    dev.ambit.waypoint.lb.LoadBalancing.parse("shop/reviews=round-robin")),
-            RequestTracer.PROPAGATE_ONLY);
-    InetSocketAddress to = h.reviews();
-    List<String> servedBy = new java.util.ArrayList<>();
-    try (TestClient c = http2 ? TestClient.http2(h.group, to) : TestClient.http1(h.group, to)) {
-      for (int i = 0; i < 10; i++) {
-        servedBy.add(c.get("/rr").header("x-served-by"));
+  void loadBalancerOfTheServiceIsSwitchedAtRuntime(boolean http2) throws Exception {
+    try (EchoServer v3 = new EchoServer("v3", h.group)) {
+      h.connector.map("10.241.1.13:8080", v3.address());
+      h.mesh
+          .pod("reviews-v3", "10.241.1.13", "reviews")
+          .loadBalancer("reviews", LoadBalancerAlgorithm.LB_ROUND_ROBIN);
+      h.config(List.of(), List.of());
+      InetSocketAddress to = h.reviews();
+      try (TestClient c = http2 ? TestClient.http2(h.group, to) : TestClient.http1(h.group, to)) {
+        List<String> rotation = servedBy(c, 9);
+        assertThat(rotation.subList(0, 3)).containsExactlyInAnyOrder("v1", "v2", "v3");
+        for (int i = 3; i < rotation.size(); i++) {
+          assertThat(rotation.get(i)).as("request %d", i).isEqualTo(rotation.get(i - 3));
+        }
+
+        h.mesh.loadBalancer("reviews", LoadBalancerAlgorithm.LB_LEAST_REQUEST);
+        h.config(List.of(), List.of());
+        List<String> leastRequest = servedBy(c, 30);
+        assertThat(leastRequest).containsOnly("v1", "v2", "v3");
+        assertThat(isRotation(leastRequest)).as("least request: %s", leastRequest).isFalse();
+
+        h.mesh.loadBalancer("reviews", LoadBalancerAlgorithm.LB_ROUND_ROBIN);
+        h.config(List.of(), List.of());
+        assertThat(isRotation(servedBy(c, 9))).isTrue();
       }
     }
-    assertThat(servedBy).containsOnly("v1", "v2");
-    for (int i = 1; i < servedBy.size(); i++) {
-      assertThat(servedBy.get(i)).as("request %d", i).isNotEqualTo(servedBy.get(i - 1));
+  }
+
+  private static List<String> servedBy(TestClient c, int n) throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(c.get("/lb").header("x-served-by"));
     }
+    return out;
+  }
+
+  /** Whether {@code seq} repeats a cycle of three distinct endpoints. */
+  private static boolean isRotation(List<String> seq) {
+    if (new java.util.HashSet<>(seq.subList(0, 3)).size() != 3) {
+      return false;
+    }
+    for (int i = 3; i < seq.size(); i++) {
+      if (!seq.get(i).equals(seq.get(i - 3))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -29,7 +29,8 @@ class RouteTableTest {
           "reviews.default.svc.cluster.local",
           List.of(),
           List.of(new ServiceInfo.ServicePort(9080, 0), new ServiceInfo.ServicePort(9090, 0)),
-          Optional.empty());
+          Optional.empty(),
+          dev.ambit.waypoint.lb.Algorithm.LEAST_REQUEST);
 
   static RouteMatch prefix(String p) {
     return RouteMatch.newBuilder()

@@ -3,6 +3,7 @@ package dev.ambit.waypoint.testing;
 import com.google.protobuf.ByteString;
 import dev.ambit.proto.workload.Address;
 import dev.ambit.proto.workload.GatewayAddress;
+import dev.ambit.proto.workload.LoadBalancerAlgorithm;
 import dev.ambit.proto.workload.NetworkAddress;
 import dev.ambit.proto.workload.Port;
 import dev.ambit.proto.workload.PortList;
@@ -83,6 +84,18 @@ public final class Mesh {
               .build());
     }
     addresses.add(Address.newBuilder().setWorkload(w).build());
+    return this;
+  }
+
+  /** Sets the load-balancing algorithm of a service (its ambit.dev/load-balancer annotation). */
+  public Mesh loadBalancer(String service, LoadBalancerAlgorithm algorithm) {
+    addresses.replaceAll(
+        a ->
+            a.hasService() && a.getService().getName().equals(service)
+                ? a.toBuilder()
+                    .setService(a.getService().toBuilder().setAmbitLoadBalancer(algorithm))
+                    .build()
+                : a);
     return this;
   }
 
