@@ -78,6 +78,28 @@ public record ConnectionLabels(
         mutualTls ? "mutual_tls" : UNKNOWN);
   }
 
+  /** These labels with another {@code response_flags} value. */
+  public ConnectionLabels withResponseFlags(String flags) {
+    return new ConnectionLabels(
+        reporter,
+        sourceWorkload,
+        sourceWorkloadNamespace,
+        sourcePrincipal,
+        sourceCanonicalService,
+        sourceApp,
+        sourceVersion,
+        destinationWorkload,
+        destinationWorkloadNamespace,
+        destinationPrincipal,
+        destinationCanonicalService,
+        destinationApp,
+        destinationVersion,
+        destinationService,
+        requestProtocol,
+        flags,
+        connectionSecurityPolicy);
+  }
+
   /** The label names, in the order {@link #values()} returns values. */
   static final String[] NAMES = {
     "reporter",

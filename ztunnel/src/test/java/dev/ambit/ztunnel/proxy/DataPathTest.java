@@ -200,6 +200,10 @@ public class DataPathTest {
                             assertThat(e.getFormattedMessage())
                                 .contains("\"result\":\"denied: denied by default/deny-client\"")));
     assertThat(echo.peers).hasSize(1);
+    assertThat(mesh.metricsText())
+        .as("the connection closed by the policy change and the refused one count as DENY")
+        .containsPattern(
+            "istio_tcp_connections_closed_total\\{reporter=\"destination\",source_workload=\"client\",.*response_flags=\"DENY\",.*\\} 2\n");
   }
 
   public static boolean closedByPeer(InputStream in) {
