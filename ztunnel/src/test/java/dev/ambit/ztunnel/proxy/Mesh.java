@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 final class Mesh implements AutoCloseable {
 
   final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-  final TestCa ca = new TestCa("mesh");
-  final CertificateManager certificates = new CertificateManager(ca);
+  final TestCa ca;
+  final CertificateManager certificates;
   final StateStore state = new StateStore();
   final TcpMetrics metrics = new TcpMetrics();
   final OpenConnections open = new OpenConnections();
@@ -34,6 +34,13 @@ final class Mesh implements AutoCloseable {
   final PodProxies pods;
 
   Mesh(ZtunnelConfig config) {
+    this(config, new TestCa("mesh"));
+  }
+
+  /** A ztunnel whose certificates come from {@code ca} (shared by the ztunnels of one mesh). */
+  Mesh(ZtunnelConfig config, TestCa ca) {
+    this.ca = ca;
+    this.certificates = new CertificateManager(ca);
     ctx =
         new ProxyContext(
             config,
