@@ -155,6 +155,15 @@ public class DataPathTest {
   }
 
   @Test
+  void enrollingAPodFetchesItsCertificateBeforeAnyConnection() {
+    await().atMost(10, TimeUnit.SECONDS).until(() -> mesh.ca.issued.get() == 2);
+    assertThat(mesh.certificates.status())
+        .extracting(s -> s.identity() + " " + s.state())
+        .containsExactlyInAnyOrder(CLIENT.uri() + " valid", SERVER.uri() + " valid");
+    assertThat(echo.peers).as("no connection was made").isEmpty();
+  }
+
+  @Test
   void socksByPodAddressAndShortServiceName() throws Exception {
     try (Socket s = new Socket()) {
       assertThat(Socks5Client.connect(s, socks(), serverIp, 8080)).isZero();
