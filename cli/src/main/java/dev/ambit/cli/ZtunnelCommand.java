@@ -2,6 +2,7 @@ package dev.ambit.cli;
 
 import dev.ambit.ztunnel.Ztunnel;
 import dev.ambit.ztunnel.ZtunnelConfig;
+import dev.ambit.ztunnel.ZtunnelProcess;
 import dev.ambit.ztunnel.admin.AdminServers;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -56,31 +57,21 @@ final class ZtunnelCommand implements Callable<Integer> {
       names = "--drain-seconds",
       defaultValue = "30",
       description =
-          "On SIGTERM, how long open connections may continue. Default: ${DEFAULT-VALUE}.")
+          "On SIGTERM, how long open connections may continue; then exit 0. Default: ${DEFAULT-VALUE}.")
   int drainSeconds;
 
   @Override
   public Integer call() throws Exception {
-    Ztunnel z =
-        Ztunnel.start(
-            new Ztunnel.Options(
-                node,
-                xds,
-                controlPlane.resolve(),
-                podsSocket,
-                new AdminServers.Addresses(
-                    address(adminAddress), address(metricsAddress), address(readyAddress)),
-                Duration.ofSeconds(drainSeconds),
-                ZtunnelConfig.defaults()));
-    Thread hook = new Thread(z::stop, "ztunnel-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    z.awaitStopped();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // SIGTERM: the hook is the one stopping us.
-    }
-    return 0;
+    return ZtunnelProcess.run(
+        new Ztunnel.Options(
+            node,
+            xds,
+            controlPlane.resolve(),
+            podsSocket,
+            new AdminServers.Addresses(
+                address(adminAddress), address(metricsAddress), address(readyAddress)),
+            Duration.ofSeconds(drainSeconds),
+            ZtunnelConfig.defaults()));
   }
 
   static InetSocketAddress address(String hostPort) {

@@ -166,9 +166,12 @@ public final class Ztunnel implements AutoCloseable {
       return;
     }
     try {
-      LOG.info("stopping: draining for up to {}", options.drain());
+      LOG.info(
+          "drain started: listeners closing, open connections continue for up to {}",
+          options.drain());
       podSocket.close();
-      pods.drain(options.drain());
+      int left = pods.drain(options.drain());
+      LOG.info("drain ended: {} sockets still open at the deadline closed", left);
     } catch (IOException e) {
       LOG.warn("closing the pods socket failed", e);
     } catch (InterruptedException e) {

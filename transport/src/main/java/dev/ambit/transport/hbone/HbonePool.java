@@ -43,13 +43,15 @@ import org.slf4j.LoggerFactory;
  * instance for the same source network namespace to share connections. One TLS connection carries
  * up to {@code min(maxStreamsPerConnection, server's SETTINGS_MAX_CONCURRENT_STREAMS)} CONNECT
  * streams; beyond that another connection opens. Connections without streams close after the idle
- * timeout; closed or GOAWAY'd connections leave the pool at once. A new connection that is not
- * ready (TCP connected, TLS handshake done, the server's HTTP/2 SETTINGS received) within the
- * connect timeout, or that closes before, fails the streams waiting for it and leaves the pool, so
- * that the next connect to the same address opens a fresh one. A rotated source certificate (a
- * different {@link WorkloadCertificate}) gets new connections; old ones expire when idle. A
- * connection silent for the connect timeout is probed with a PING and closed when the PING goes
- * unanswered as long (see {@link Keepalive}). Thread-safe; {@link #connect} never blocks.
+ * timeout; closed or GOAWAY'd connections leave the pool at once, and a CONNECT that a GOAWAY
+ * overtook (failed without a response on a connection that received GOAWAY: the server never
+ * handled it) is sent once more on another connection. A new connection that is not ready (TCP
+ * connected, TLS handshake done, the server's HTTP/2 SETTINGS received) within the connect timeout,
+ * or that closes before, fails the streams waiting for it and leaves the pool, so that the next
+ * connect to the same address opens a fresh one. A rotated source certificate (a different
+ * {@link WorkloadCertificate}) gets new connections; old ones expire when idle. A connection silent
+ * for the connect timeout is probed with a PING and closed when the PING goes unanswered as long
+ * (see {@link Keepalive}). Thread-safe; {@link #connect} never blocks.
  */
 public final class HbonePool implements AutoCloseable {
 
@@ -65,7 +67,8 @@ public final class HbonePool implements AutoCloseable {
       HboneTarget target,
       WorkloadCertificate source,
       ChannelFactory<? extends Channel> factory,
-      CompletableFuture<Channel> result) {
+      CompletableFuture<Channel> result,
+      boolean retried) {
     Key key() {
       return new Key(source.id(), target.expectedIdentities(), target.proxyAddress(), factory);
     }
@@ -101,7 +104,7 @@ public final class HbonePool implements AutoCloseable {
           new HboneException(0, "no expected identity for " + target.proxyAddress()));
       return result;
     }
-    acquire(new Pending(target, source, socketFactory, result));
+    acquire(new Pending(target, source, socketFactory, result, false));
     return result;
   }
 
@@ -182,6 +185,7 @@ public final class HbonePool implements AutoCloseable {
     int reserved; // guarded by HbonePool.this
     boolean ready; // guarded by HbonePool.this
     boolean gone; // guarded by HbonePool.this
+    volatile boolean goAwayReceived;
     long peerMaxStreams = Long.MAX_VALUE; // guarded by HbonePool.this
     long idleGeneration; // guarded by HbonePool.this
     volatile Channel channel;
@@ -355,23 +359,58 @@ public final class HbonePool implements AutoCloseable {
       Http2Headers headers =
           new DefaultHttp2Headers().method("CONNECT").authority(target.authority());
       target.headers().forEach((name, value) -> headers.set(name.toLowerCase(Locale.ROOT), value));
+      CompletableFuture<Channel> attempt = new CompletableFuture<>();
+      attempt.whenComplete(
+          (stream, error) -> {
+            if (error == null) {
+              if (!p.result().complete(stream)) {
+                Relay.abort(stream);
+              }
+              return;
+            }
+            // Decide after the frame being processed: streams a GOAWAY refuses close before the
+            // GOAWAY frame itself reaches this pool.
+            try {
+              channel
+                  .eventLoop()
+                  .execute(
+                      () -> {
+                        if (overtakenByGoAway(p, error)) {
+                          log.debug(
+                              "CONNECT {} overtaken by GOAWAY; resending", target.authority());
+                          acquire(new Pending(target, p.source(), p.factory(), p.result(), true));
+                        } else {
+                          p.result().completeExceptionally(error);
+                        }
+                      });
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+              p.result().completeExceptionally(error);
+            }
+          });
       new Http2StreamChannelBootstrap(channel)
           .handler(
               new ConnectResponse(
-                  headers, target.authority(), p.result(), config.connectTimeout(), this::retire))
+                  headers, target.authority(), attempt, config.connectTimeout(), this::retire))
           .open()
           .addListener(
               f -> {
                 if (f.isSuccess()) {
                   ((Http2StreamChannel) f.getNow()).closeFuture().addListener(x -> release());
                 } else {
-                  p.result()
-                      .completeExceptionally(
-                          new HboneException(
-                              0, "cannot open a stream to " + key.proxy(), f.cause()));
+                  attempt.completeExceptionally(
+                      new HboneException(0, "cannot open a stream to " + key.proxy(), f.cause()));
                   release();
                 }
               });
+    }
+
+    /** A first attempt that got no response because this connection is going away. */
+    private boolean overtakenByGoAway(Pending p, Throwable error) {
+      return goAwayReceived
+          && !p.retried()
+          && !p.result().isDone()
+          && error instanceof HboneException e
+          && e.status() == 0;
     }
 
     void release() {
@@ -493,6 +532,7 @@ public final class HbonePool implements AutoCloseable {
         if (msg instanceof Http2SettingsFrame settings) {
           connection.settings(settings);
         } else if (msg instanceof Http2GoAwayFrame) {
+          connection.goAwayReceived = true;
           connection.goAway();
         }
       } finally {

@@ -23,7 +23,10 @@ public final class OpenConnections {
 
     ConnectionAttributes attributes();
 
-    /** Closes the connection; {@code reason} ends up in the access log. */
+    /**
+     * Closes the connection, which policy no longer admits; {@code reason} ends up in the access
+     * log.
+     */
     void close(String reason);
   }
 

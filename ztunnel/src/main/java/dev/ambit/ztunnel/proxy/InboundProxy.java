@@ -83,7 +83,7 @@ final class InboundProxy {
               Decision d = InboundAuthorizer.authorize(state, destination, attrs);
               if (!d.allowed()) {
                 LOG.debug("denied {} -> {}: {}", peerId, target, d.reason());
-                record.close("denied: " + d.reason());
+                record.closeDenied("denied: " + d.reason());
                 stream.reject(401);
                 return;
               }
@@ -140,7 +140,7 @@ final class InboundProxy {
                       peer.getAddress(), null, target.getAddress(), target.getPort());
               Decision d = InboundAuthorizer.authorize(state, destination, attrs);
               if (!d.allowed()) {
-                record.close("denied: " + d.reason());
+                record.closeDenied("denied: " + d.reason());
                 Connections.abort(downstream);
                 return;
               }
@@ -235,7 +235,7 @@ final class InboundProxy {
 
               @Override
               public void close(String reason) {
-                record.close(reason);
+                record.closeDenied(reason);
                 Connections.abort(downstream);
                 Connections.abort(upstream);
               }

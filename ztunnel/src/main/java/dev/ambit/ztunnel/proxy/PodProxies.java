@@ -87,8 +87,10 @@ public final class PodProxies implements PodLifecycle, AutoCloseable {
   /**
    * Stops accepting on every pod, waits until their connections ended or {@code deadline} passed,
    * then closes what is left.
+   *
+   * @return how many connections were still open at the deadline (and were then closed)
    */
-  public void drain(Duration deadline) throws InterruptedException {
+  public int drain(Duration deadline) throws InterruptedException {
     draining = true;
     List<PodProxy> all = pods();
     all.forEach(PodProxy::stopAccepting);
@@ -99,7 +101,9 @@ public final class PodProxies implements PodLifecycle, AutoCloseable {
         wait(100);
       }
     }
+    int left = all.stream().mapToInt(PodProxy::connectionCount).sum();
     close();
+    return left;
   }
 
   @Override

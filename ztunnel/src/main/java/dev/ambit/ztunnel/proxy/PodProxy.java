@@ -52,6 +52,7 @@ public final class PodProxy {
   private final NetnsChannelFactory<EpollServerSocketChannel> transparentListenerSockets;
   private final Connections connections = new Connections();
   private final List<Channel> listeners = new ArrayList<>();
+  private final HboneServer hbone;
   private final OutboundProxy outbound;
   private final InboundProxy inbound;
 
@@ -95,6 +96,7 @@ public final class PodProxy {
             });
     this.outbound = new OutboundProxy(ctx, this);
     this.inbound = new InboundProxy(ctx, this);
+    this.hbone = new HboneServer(serverTls(), inbound::hbone);
   }
 
   /**
@@ -197,7 +199,6 @@ public final class PodProxy {
                 inbound.plaintext(ch);
               }
             }));
-    HboneServer hbone = new HboneServer(serverTls(), inbound::hbone);
     binds.add(bind(transparentListenerSockets, a.hbone(), hbone.childHandler()));
     binds.add(
         bind(
@@ -294,13 +295,18 @@ public final class PodProxy {
     }
   }
 
-  /** Stops accepting new connections; open ones continue. */
+  /**
+   * Stops accepting new connections; open ones continue. Peers' HBONE connections to this pod get
+   * GOAWAY, so their pools open new streams elsewhere (a ztunnel started alongside) instead of on a
+   * connection that closes at the drain deadline.
+   */
   void stopAccepting() {
     synchronized (listeners) {
       for (Channel l : listeners) {
         l.close();
       }
     }
+    hbone.goAway();
   }
 
   /** Closes the listeners and resets every open connection. */

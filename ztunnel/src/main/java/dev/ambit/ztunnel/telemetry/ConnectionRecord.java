@@ -21,6 +21,10 @@ public final class ConnectionRecord {
   private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The {@code response_flags} of a connection refused or closed by policy. */
+  public static final String DENY = "DENY";
+
+  private final TcpMetrics metrics;
   private final TcpMetrics.Counters counters;
   private final ConnectionLabels labels;
   private final InetSocketAddress source;
@@ -50,6 +54,7 @@ public final class ConnectionRecord {
       InetSocketAddress destination,
       long startNanos) {
     this.startNanos = startNanos;
+    this.metrics = metrics;
     this.counters = metrics.counters(labels);
     this.labels = labels;
     this.source = source;
@@ -71,10 +76,22 @@ public final class ConnectionRecord {
 
   /** Ends the record once; later calls do nothing. {@code result} is e.g. "ok" or an error. */
   public void close(String result) {
+    close(result, counters);
+  }
+
+  /**
+   * Ends the record of a connection that policy refused or closed: it counts as closed with {@code
+   * response_flags="DENY"} (opened, and bytes, stay with the label set it was opened with).
+   */
+  public void closeDenied(String result) {
+    close(result, metrics.counters(labels.withResponseFlags(DENY)));
+  }
+
+  private void close(String result, TcpMetrics.Counters closedIn) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    counters.closed();
+    closedIn.closed();
     if (ACCESS.isInfoEnabled()) {
       ACCESS.info(accessLogLine(result));
     }

@@ -82,6 +82,43 @@ class CertificateManagerTest {
   }
 
   @Test
+  void failedRenewalsBackOffWhileTheOldCertificateIsStillServed() throws Exception {
+    TestCa ca = new TestCa("renewal-backoff");
+    ca.lifetime(Duration.ofSeconds(6));
+    java.util.List<Long> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CertificateSource failingRenewals =
+        id -> {
+          calls.add(System.nanoTime());
+          if (calls.size() >= 2 && calls.size() <= 4) {
+            throw new IllegalStateException("CA unavailable");
+          }
+          return ca.fetch(id);
+        };
+    try (CertificateManager m =
+        new CertificateManager(
+            failingRenewals, Duration.ofMillis(100), Duration.ofSeconds(1), Clock.systemUTC())) {
+      m.retain(ID);
+      WorkloadCertificate first = m.get(ID).get(10, TimeUnit.SECONDS);
+      await()
+          .atMost(15, TimeUnit.SECONDS)
+          .until(() -> m.status().getFirst().state().startsWith("renewal failing"));
+      assertThat(m.get(ID).getNow(null))
+          .as("the old certificate is served while its renewal fails")
+          .isSameAs(first);
+      await().atMost(15, TimeUnit.SECONDS).until(() -> m.get(ID).getNow(null) != first);
+      assertThat(m.get(ID).get().notAfter()).isAfter(first.notAfter());
+      assertThat(m.status().getFirst().state()).isEqualTo("valid");
+      assertThat(calls).hasSize(5);
+      for (int i = 2; i < 5; i++) {
+        long backoffMillis = 100L << (i - 2);
+        assertThat(Duration.ofNanos(calls.get(i) - calls.get(i - 1)))
+            .as("retry %d waited at least its backoff", i)
+            .isGreaterThanOrEqualTo(Duration.ofMillis(backoffMillis));
+      }
+    }
+  }
+
+  @Test
   void boundedWaitFailsWhileTheFetchGoesOn() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     TestCa ca = new TestCa("slow");

@@ -155,6 +155,15 @@ public class DataPathTest {
   }
 
   @Test
+  void enrollingAPodFetchesItsCertificateBeforeAnyConnection() {
+    await().atMost(10, TimeUnit.SECONDS).until(() -> mesh.ca.issued.get() == 2);
+    assertThat(mesh.certificates.status())
+        .extracting(s -> s.identity() + " " + s.state())
+        .containsExactlyInAnyOrder(CLIENT.uri() + " valid", SERVER.uri() + " valid");
+    assertThat(echo.peers).as("no connection was made").isEmpty();
+  }
+
+  @Test
   void socksByPodAddressAndShortServiceName() throws Exception {
     try (Socket s = new Socket()) {
       assertThat(Socks5Client.connect(s, socks(), serverIp, 8080)).isZero();
@@ -200,6 +209,10 @@ public class DataPathTest {
                             assertThat(e.getFormattedMessage())
                                 .contains("\"result\":\"denied: denied by default/deny-client\"")));
     assertThat(echo.peers).hasSize(1);
+    assertThat(mesh.metricsText())
+        .as("the connection closed by the policy change and the refused one count as DENY")
+        .containsPattern(
+            "istio_tcp_connections_closed_total\\{reporter=\"destination\",source_workload=\"client\",.*response_flags=\"DENY\",.*\\} 2\n");
   }
 
   public static boolean closedByPeer(InputStream in) {

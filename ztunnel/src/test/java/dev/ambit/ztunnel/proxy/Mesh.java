@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 final class Mesh implements AutoCloseable {
 
   final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-  final TestCa ca = new TestCa("mesh");
-  final CertificateManager certificates = new CertificateManager(ca);
+  final TestCa ca;
+  final CertificateManager certificates;
   final StateStore state = new StateStore();
   final TcpMetrics metrics = new TcpMetrics();
   final OpenConnections open = new OpenConnections();
@@ -34,10 +34,21 @@ final class Mesh implements AutoCloseable {
   final PodProxies pods;
 
   Mesh(ZtunnelConfig config) {
-    this(config, HbonePoolConfig.defaults());
+    this(config, new TestCa("mesh"), HbonePoolConfig.defaults());
   }
 
   Mesh(ZtunnelConfig config, HbonePoolConfig poolConfig) {
+    this(config, new TestCa("mesh"), poolConfig);
+  }
+
+  /** A ztunnel whose certificates come from {@code ca} (shared by the ztunnels of one mesh). */
+  Mesh(ZtunnelConfig config, TestCa ca) {
+    this(config, ca, HbonePoolConfig.defaults());
+  }
+
+  private Mesh(ZtunnelConfig config, TestCa ca, HbonePoolConfig poolConfig) {
+    this.ca = ca;
+    this.certificates = new CertificateManager(ca);
     pool = new HbonePool(group, poolConfig);
     ctx =
         new ProxyContext(
