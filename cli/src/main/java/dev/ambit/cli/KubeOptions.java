@@ -55,6 +55,22 @@ final class KubeOptions {
       defaultValue = "ambit/waypoint:latest")
   String waypointImage;
 
+  @Option(
+      names = "--namespace",
+      description =
+          "Namespace the control plane runs in: its Service ambit-control there is the xDS/CA"
+              + " address given to waypoints (default: $POD_NAMESPACE, else istio-system).",
+      defaultValue = "${env:POD_NAMESPACE:-istio-system}")
+  String namespace;
+
+  @Option(
+      names = "--root-config-map",
+      description =
+          "ConfigMap the mesh root certificate is published in, key root-cert.pem (default:"
+              + " ${DEFAULT-VALUE}).",
+      defaultValue = KubeControlPlane.Options.DEFAULT_ROOT_CONFIG_MAP)
+  String rootConfigMap;
+
   /** Refuses options that cannot work, with a usage error. */
   void check(CommandLine commandLine) {
     if (kubeconfig != null && !enabled) {
@@ -83,7 +99,9 @@ final class KubeOptions {
                   Set.copyOf(nodeAccounts),
                   defaults.resync(),
                   waypointImage,
-                  Duration.ofMinutes(2)));
+                  Duration.ofMinutes(2),
+                  namespace,
+                  rootConfigMap));
       return () -> {
         kube.close();
         client.close();

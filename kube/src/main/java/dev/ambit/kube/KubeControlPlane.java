@@ -4,6 +4,7 @@ import dev.ambit.control.ControlPlane;
 import dev.ambit.kube.identity.KubeTokenAuthenticator;
 import dev.ambit.kube.source.KubeConfigSource;
 import dev.ambit.kube.waypoint.WaypointReconciler;
+import dev.ambit.kube.waypoint.WaypointTemplate;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,14 +26,24 @@ public final class KubeControlPlane implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(KubeControlPlane.class);
 
-  /** Kubernetes-mode settings on top of the control plane's. */
+  /**
+   * Kubernetes-mode settings on top of the control plane's. {@code namespace} is where the control
+   * plane runs (its Service {@code ambit-control} there is the xDS/CA address waypoints are given);
+   * {@code rootConfigMap} names the ConfigMap with the mesh root that proxies verify the control
+   * plane with.
+   */
   public record Options(
       ControlPlane.Options control,
       String tokenAudience,
       Set<String> nodeAccounts,
       Duration resync,
       String waypointImage,
-      Duration listTimeout) {
+      Duration listTimeout,
+      String namespace,
+      String rootConfigMap) {
+
+    public static final String DEFAULT_NAMESPACE = "istio-system";
+    public static final String DEFAULT_ROOT_CONFIG_MAP = "ambit-ca-root";
 
     public static Options defaults(ControlPlane.Options control) {
       return new Options(
@@ -41,7 +52,19 @@ public final class KubeControlPlane implements AutoCloseable {
           Set.of(KubeTokenAuthenticator.DEFAULT_NODE_ACCOUNT),
           Duration.ofMinutes(10),
           "ambit/waypoint:latest",
-          Duration.ofMinutes(2));
+          Duration.ofMinutes(2),
+          DEFAULT_NAMESPACE,
+          DEFAULT_ROOT_CONFIG_MAP);
+    }
+
+    /** The xDS/CA address proxies in pods dial: the control plane's Service. */
+    public String xdsAddress() {
+      return "ambit-control." + namespace + ".svc:" + control.xdsAddress().getPort();
+    }
+
+    WaypointTemplate waypointTemplate() {
+      return new WaypointTemplate(
+          waypointImage, xdsAddress(), tokenAudience, rootConfigMap, control.trustDomain());
     }
   }
 
@@ -60,6 +83,7 @@ public final class KubeControlPlane implements AutoCloseable {
               client,
               options.tokenAudience(),
               options.nodeAccounts(),
+              options.control().trustDomain(),
               Duration.ofMinutes(1),
               Clock.systemUTC());
       kube.controlPlane =
@@ -74,7 +98,7 @@ public final class KubeControlPlane implements AutoCloseable {
                                   client, store, options.resync(), options.listTimeout())));
       kube.closeables.add(kube.controlPlane);
       kube.closeables.add(
-          new WaypointReconciler(client, kube.controlPlane.store(), options.waypointImage())
+          new WaypointReconciler(client, kube.controlPlane.store(), options.waypointTemplate())
               .start(options.listTimeout()));
       log.info("Kubernetes mode ready: API server {}", client.getMasterUrl());
     } catch (RuntimeException e) {

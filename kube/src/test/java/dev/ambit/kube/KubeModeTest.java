@@ -78,7 +78,9 @@ class KubeModeTest {
                 options.nodeAccounts(),
                 resync,
                 "ambit/waypoint:test",
-                Duration.ofSeconds(30)));
+                Duration.ofSeconds(30),
+                "ambit-system",
+                options.rootConfigMap()));
     nodeA = new NodeXds(kube.controlPlane(), "node-a", home.resolve("node-a"));
     nodeB = new NodeXds(kube.controlPlane(), "node-b", home.resolve("node-b"));
   }
@@ -294,8 +296,40 @@ class KubeModeTest {
               assertThat(o.getName()).isEqualTo("waypoint");
               assertThat(o.getController()).isTrue();
             });
-    assertThat(dep.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage())
-        .isEqualTo("ambit/waypoint:test");
+    var podSpec = dep.getSpec().getTemplate().getSpec();
+    var container = podSpec.getContainers().getFirst();
+    assertThat(container.getImage()).isEqualTo("ambit/waypoint:test");
+    // what a waypoint pod needs to reach the control plane in a cluster
+    assertThat(String.join(" ", container.getArgs()))
+        .isEqualTo(
+            "waypoint-proxy --name waypoint --namespace shop --node $(NODE_NAME)"
+                + " --xds ambit-control.ambit-system.svc:0"
+                + " --ca-token-file /var/run/secrets/tokens/istio-token"
+                + " --ca-root /var/run/secrets/ambit-ca/root-cert.pem --trust-domain cluster.local");
+    assertThat(podSpec.getServiceAccountName()).isEqualTo("waypoint");
+    var token =
+        podSpec.getVolumes().stream()
+            .filter(v -> v.getName().equals("ca-token"))
+            .findFirst()
+            .orElseThrow()
+            .getProjected()
+            .getSources()
+            .getFirst()
+            .getServiceAccountToken();
+    assertThat(token.getAudience()).isEqualTo("istio-ca");
+    assertThat(token.getPath()).isEqualTo("istio-token");
+    assertThat(
+            podSpec.getVolumes().stream()
+                .filter(v -> v.getName().equals("ca-root"))
+                .findFirst()
+                .orElseThrow()
+                .getConfigMap()
+                .getName())
+        .isEqualTo("ambit-ca-root");
+    assertThat(container.getVolumeMounts())
+        .extracting(m -> m.getName() + ":" + m.getMountPath())
+        .contains(
+            "ca-token:/var/run/secrets/tokens", "ca-root:/var/run/secrets/ambit-ca", "tmp:/tmp");
     Service svc = client.services().inNamespace("shop").withName("waypoint").get();
     assertThat(svc.getSpec().getPorts())
         .extracting(p -> p.getPort())

@@ -64,7 +64,7 @@ public final class WaypointReconciler implements AutoCloseable {
 
   private final KubernetesClient client;
   private final ConfigStore store;
-  private final String image;
+  private final WaypointTemplate template;
   private final ScheduledExecutorService executor =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("ambit-waypoints").factory());
@@ -76,10 +76,10 @@ public final class WaypointReconciler implements AutoCloseable {
   private SharedIndexInformer<GenericKubernetesResource> routes;
   private Watch storeWatch;
 
-  public WaypointReconciler(KubernetesClient client, ConfigStore store, String image) {
+  public WaypointReconciler(KubernetesClient client, ConfigStore store, WaypointTemplate template) {
     this.client = client;
     this.store = store;
-    this.image = image;
+    this.template = template;
   }
 
   /** Starts watching; returns once the informers have listed. */
@@ -234,7 +234,7 @@ public final class WaypointReconciler implements AutoCloseable {
     writeGatewayStatus(gw, hasIp ? ip : null, problem);
   }
 
-  static boolean isWaypoint(GenericKubernetesResource gw) {
+  public static boolean isWaypoint(GenericKubernetesResource gw) {
     Object spec = gw.getAdditionalProperties().get("spec");
     return spec instanceof Map<?, ?> m
         && GatewaySpec.WAYPOINT_CLASS.equals(m.get("gatewayClassName"));
@@ -280,7 +280,7 @@ public final class WaypointReconciler implements AutoCloseable {
       return "a Deployment " + name + " exists that Ambit does not manage";
     }
     boolean scaled = scaledByAutoscaler(ns, name);
-    Deployment want = WaypointResources.deployment(gw, image, null);
+    Deployment want = WaypointResources.deployment(gw, template, null);
     stamp(want, want.getSpec());
     Integer replicas = WaypointResources.replicas(gw);
     if (have == null) {
