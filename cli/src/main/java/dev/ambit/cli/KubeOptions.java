@@ -71,6 +71,21 @@ final class KubeOptions {
       defaultValue = KubeControlPlane.Options.DEFAULT_ROOT_CONFIG_MAP)
   String rootConfigMap;
 
+  @Option(
+      names = "--leader-election",
+      description =
+          "Elect a leader among control-plane replicas with the Lease ambit-control in --namespace:"
+              + " only the leader deploys waypoints, writes status and publishes the root; every"
+              + " replica serves xDS and the CA.")
+  boolean leaderElection;
+
+  @Option(
+      names = "--leader-id",
+      description =
+          "This replica's name in the election (default: $POD_NAME, else ${DEFAULT-VALUE}).",
+      defaultValue = "${env:POD_NAME:-ambit-control}")
+  String leaderId;
+
   /** Refuses options that cannot work, with a usage error. */
   void check(CommandLine commandLine) {
     if (kubeconfig != null && !enabled) {
@@ -90,18 +105,19 @@ final class KubeOptions {
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     try {
       KubeControlPlane.Options defaults = KubeControlPlane.Options.defaults(control);
+      KubeControlPlane.Options options =
+          new KubeControlPlane.Options(
+              control,
+              tokenAudience,
+              Set.copyOf(nodeAccounts),
+              defaults.resync(),
+              waypointImage,
+              Duration.ofMinutes(2),
+              namespace,
+              rootConfigMap,
+              null);
       KubeControlPlane kube =
-          KubeControlPlane.start(
-              client,
-              new KubeControlPlane.Options(
-                  control,
-                  tokenAudience,
-                  Set.copyOf(nodeAccounts),
-                  defaults.resync(),
-                  waypointImage,
-                  Duration.ofMinutes(2),
-                  namespace,
-                  rootConfigMap));
+          KubeControlPlane.start(client, leaderElection ? options.electing(leaderId) : options);
       return () -> {
         kube.close();
         client.close();

@@ -80,7 +80,8 @@ class KubeModeTest {
                 "ambit/waypoint:test",
                 Duration.ofSeconds(30),
                 "ambit-system",
-                options.rootConfigMap()));
+                options.rootConfigMap(),
+                null));
     nodeA = new NodeXds(kube.controlPlane(), "node-a", home.resolve("node-a"));
     nodeB = new NodeXds(kube.controlPlane(), "node-b", home.resolve("node-b"));
   }
@@ -430,6 +431,50 @@ class KubeModeTest {
               assertThat(client.serviceAccounts().inNamespace("shop").withName("waypoint").get())
                   .isNull();
             });
+  }
+
+  @Test
+  void meshRootIsPublishedWhereProxiesRun() throws Exception {
+    start(Duration.ofMinutes(10));
+    String root = dev.ambit.transport.identity.Pem.encode(kube.controlPlane().ca().root());
+    // the control plane's namespace and the waypoint's
+    for (String ns : List.of("ambit-system", "shop")) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(rootIn(ns)).isEqualTo(root));
+    }
+    assertThat(rootIn("default")).isNull();
+
+    // deleted or edited: put back
+    client.configMaps().inNamespace("shop").withName("ambit-ca-root").delete();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(rootIn("shop")).isEqualTo(root));
+    client
+        .configMaps()
+        .inNamespace("ambit-system")
+        .withName("ambit-ca-root")
+        .edit(
+            cm -> {
+              cm.setData(Map.of("root-cert.pem", "not a root"));
+              return cm;
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(rootIn("ambit-system")).isEqualTo(root));
+
+    // a waypoint in another namespace
+    cluster.namespace("books", Map.of());
+    cluster.create(
+        Cluster.GATEWAY, Cluster.WAYPOINT.replace("namespace: shop", "namespace: books"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(rootIn("books")).isEqualTo(root));
+  }
+
+  private String rootIn(String ns) {
+    var cm = client.configMaps().inNamespace(ns).withName("ambit-ca-root").get();
+    return cm == null ? null : cm.getData().get("root-cert.pem");
   }
 
   static Map<String, Object> condition(Map<String, Object> status, String type) {
