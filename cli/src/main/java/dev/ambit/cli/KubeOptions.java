@@ -86,6 +86,14 @@ final class KubeOptions {
       defaultValue = "${env:POD_NAME:-ambit-control}")
   String leaderId;
 
+  @Option(
+      names = "--cluster-id",
+      description =
+          "Cluster name in workload uids (<cluster>//Pod/<ns>/<name>) and the workloads' cluster"
+              + " id (default: ${DEFAULT-VALUE}).",
+      defaultValue = KubeControlPlane.Options.DEFAULT_CLUSTER_ID)
+  String clusterId;
+
   /** Refuses options that cannot work, with a usage error. */
   void check(CommandLine commandLine) {
     if (kubeconfig != null && !enabled) {
@@ -115,6 +123,7 @@ final class KubeOptions {
               Duration.ofMinutes(2),
               namespace,
               rootConfigMap,
+              clusterId,
               null);
       KubeControlPlane kube =
           KubeControlPlane.start(client, leaderElection ? options.electing(leaderId) : options);

@@ -34,7 +34,8 @@ public final class KubeControlPlane implements AutoCloseable {
    * Kubernetes-mode settings on top of the control plane's. {@code namespace} is where the control
    * plane runs (its Service {@code ambit-control} there is the xDS/CA address waypoints are given,
    * and the mesh root is always published there); {@code rootConfigMap} names the ConfigMap with
-   * the mesh root that proxies verify the control plane with; {@code election} null means no leader
+   * the mesh root that proxies verify the control plane with; {@code clusterId} is the cluster part
+   * of workload uids ({@code <cluster>//Pod/<ns>/<name>}); {@code election} null means no leader
    * election: this instance does the leader's work unconditionally.
    */
   public record Options(
@@ -46,9 +47,11 @@ public final class KubeControlPlane implements AutoCloseable {
       Duration listTimeout,
       String namespace,
       String rootConfigMap,
+      String clusterId,
       Leadership.Election election) {
 
     public static final String DEFAULT_NAMESPACE = "istio-system";
+    public static final String DEFAULT_CLUSTER_ID = "Kubernetes";
     public static final String DEFAULT_ROOT_CONFIG_MAP = "ambit-ca-root";
 
     public static Options defaults(ControlPlane.Options control) {
@@ -61,6 +64,7 @@ public final class KubeControlPlane implements AutoCloseable {
           Duration.ofMinutes(2),
           DEFAULT_NAMESPACE,
           DEFAULT_ROOT_CONFIG_MAP,
+          DEFAULT_CLUSTER_ID,
           null);
     }
 
@@ -75,6 +79,7 @@ public final class KubeControlPlane implements AutoCloseable {
           listTimeout,
           namespace,
           rootConfigMap,
+          clusterId,
           Leadership.Election.of(namespace, identity));
     }
 
@@ -89,6 +94,7 @@ public final class KubeControlPlane implements AutoCloseable {
           listTimeout,
           namespace,
           rootConfigMap,
+          clusterId,
           election);
     }
 
@@ -126,6 +132,7 @@ public final class KubeControlPlane implements AutoCloseable {
           ControlPlane.start(
               options
                   .control()
+                  .withClusterId(options.clusterId())
                   .external(
                       tokens,
                       store ->

@@ -81,6 +81,7 @@ class KubeModeTest {
                 Duration.ofSeconds(30),
                 "ambit-system",
                 options.rootConfigMap(),
+                "Kubernetes",
                 null));
     nodeA = new NodeXds(kube.controlPlane(), "node-a", home.resolve("node-a"));
     nodeB = new NodeXds(kube.controlPlane(), "node-b", home.resolve("node-b"));
@@ -88,7 +89,8 @@ class KubeModeTest {
 
   @AfterEach
   void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, kube, client}) {
+    // the mock server extension stops the server and then closes the client
+    for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, kube}) {
       try {
         if (c != null) {
           c.close();
@@ -130,8 +132,8 @@ class KubeModeTest {
 
     List<String> expected =
         List.of(
-            "local//Pod/shop/reviews-v1",
-            "local//Pod/shop/curl",
+            "Kubernetes//Pod/shop/reviews-v1",
+            "Kubernetes//Pod/shop/curl",
             "shop/reviews.shop.svc.cluster.local",
             "shop/waypoint.shop.svc.cluster.local");
     for (NodeXds node : List.of(nodeA, nodeB)) {
@@ -148,11 +150,12 @@ class KubeModeTest {
                             InetAddress.getByName("10.96.0.99").getAddress()));
                 assertThat(node.authorizations()).containsOnlyKeys("shop/allow-curl");
               });
-      Address pod = node.addresses().get("local//Pod/shop/reviews-v1");
+      Address pod = node.addresses().get("Kubernetes//Pod/shop/reviews-v1");
       assertThat(ip(pod)).isEqualTo("10.1.1.5");
       assertThat(pod.getWorkload().getNode()).isEqualTo("node-a");
       assertThat(pod.getWorkload().getServiceAccount()).isEqualTo("reviews");
-      assertThat(node.addresses().get("local//Pod/shop/curl").getWorkload().getNode())
+      assertThat(pod.getWorkload().getClusterId()).isEqualTo("Kubernetes");
+      assertThat(node.addresses().get("Kubernetes//Pod/shop/curl").getWorkload().getNode())
           .isEqualTo("node-b");
     }
 
@@ -191,6 +194,42 @@ class KubeModeTest {
               assertThat(condition(parent, "Accepted")).containsEntry("status", "True");
               assertThat(condition(parent, "ResolvedRefs")).containsEntry("status", "True");
             });
+
+    // listener status counts the routes attached to the Gateway itself
+    assertThat(listener("mesh")).containsEntry("attachedRoutes", 0);
+    cluster.create(
+        Cluster.ROUTE_KIND,
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: via-gateway, namespace: shop}
+        spec:
+          parentRefs: [{name: waypoint, sectionName: mesh}]
+          rules:
+          - backendRefs: [{name: reviews, port: 9080}]
+        """);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              Map<String, Object> mesh = listener("mesh");
+              assertThat(mesh)
+                  .containsEntry("attachedRoutes", 1)
+                  .containsEntry(
+                      "supportedKinds",
+                      List.of(Map.of("group", "gateway.networking.k8s.io", "kind", "HTTPRoute")));
+              assertThat(condition(mesh, "Programmed")).containsEntry("status", "True");
+            });
+  }
+
+  private Map<String, Object> listener(String name) {
+    GenericKubernetesResource gw = cluster.get(Cluster.GATEWAY, "shop", "waypoint");
+    return ((List<?>) map(gw.getAdditionalProperties().get("status")).get("listeners"))
+        .stream()
+            .map(KubeModeTest::map)
+            .filter(l -> name.equals(l.get("name")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no listener " + name + " in " + gw));
   }
 
   @Test
@@ -199,8 +238,8 @@ class KubeModeTest {
     // the store was filled before the first state was served: the first push is complete
     assertThat(nodeB.addresses())
         .containsKeys(
-            "local//Pod/shop/reviews-v1",
-            "local//Pod/shop/curl",
+            "Kubernetes//Pod/shop/reviews-v1",
+            "Kubernetes//Pod/shop/curl",
             "shop/reviews.shop.svc.cluster.local");
 
     cluster.pod("shop", "reviews-v2", "reviews", "node-b", "10.1.2.9", Map.of("app", "reviews"));
@@ -213,11 +252,11 @@ class KubeModeTest {
           .untilAsserted(
               () -> {
                 assertThat(node.addresses())
-                    .containsKey("local//Pod/shop/reviews-v2")
+                    .containsKey("Kubernetes//Pod/shop/reviews-v2")
                     .doesNotContainKeys(
-                        "local//Pod/shop/reviews-v1", "shop/reviews.shop.svc.cluster.local");
+                        "Kubernetes//Pod/shop/reviews-v1", "shop/reviews.shop.svc.cluster.local");
                 assertThat(node.authorizations()).isEmpty();
-                assertThat(ip(node.addresses().get("local//Pod/shop/reviews-v2")))
+                assertThat(ip(node.addresses().get("Kubernetes//Pod/shop/reviews-v2")))
                     .isEqualTo("10.1.2.9");
               });
     }
@@ -244,7 +283,7 @@ class KubeModeTest {
     start(Duration.ofMillis(300));
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> nodeA.addresses().containsKey("local//Pod/shop/curl"));
+        .until(() -> nodeA.addresses().containsKey("Kubernetes//Pod/shop/curl"));
     allocateClusterIp("shop", "waypoint", "10.96.0.99");
     await()
         .atMost(Duration.ofSeconds(20))

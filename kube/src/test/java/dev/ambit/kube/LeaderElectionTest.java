@@ -47,7 +47,8 @@ class LeaderElectionTest {
 
   @AfterEach
   void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {xds, first, second, client}) {
+    // the mock server extension stops the server and then closes the client
+    for (AutoCloseable c : new AutoCloseable[] {xds, first, second}) {
       try {
         if (c != null) {
           c.close();
@@ -80,6 +81,7 @@ class LeaderElectionTest {
                 Duration.ofSeconds(30),
                 "ambit-system",
                 defaults.rootConfigMap(),
+                defaults.clusterId(),
                 null)
             .withElection(
                 new Leadership.Election(
@@ -123,7 +125,7 @@ class LeaderElectionTest {
 
     // the follower serves xDS all the same
     xds = new NodeXds(second.controlPlane(), "node-a", home.resolve("node-a"));
-    assertThat(xds.addresses()).containsKey("local//Pod/shop/reviews-v1");
+    assertThat(xds.addresses()).containsKey("Kubernetes//Pod/shop/reviews-v1");
     assertThat(second.leading()).isFalse();
     assertThat(holder()).isEqualTo("first");
     assertThat(publishedRoot()).isEqualTo(root(first));

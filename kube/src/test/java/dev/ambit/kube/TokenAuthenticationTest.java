@@ -155,7 +155,7 @@ class TokenAuthenticationTest {
     if (kube != null) {
       kube.close();
     }
-    client.close();
+    // the mock server extension stops the server and then closes the client
   }
 
   private static TokenReview accepted(String ns, String sa, String pod, String podUid) {
@@ -313,7 +313,7 @@ class TokenAuthenticationTest {
             .build()) {
       xds.start();
       assertThat(xds.awaitSynced(Duration.ofSeconds(20))).isTrue();
-      assertThat(xds.resources(TypeUrls.ADDRESS)).containsKey("local//Pod/shop/reviews-v1");
+      assertThat(xds.resources(TypeUrls.ADDRESS)).containsKey("Kubernetes//Pod/shop/reviews-v1");
     }
   }
 

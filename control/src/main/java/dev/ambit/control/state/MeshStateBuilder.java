@@ -87,11 +87,21 @@ public final class MeshStateBuilder {
   private MeshState last;
 
   public MeshStateBuilder(String trustDomain) {
-    this.translator = new ObjectTranslator(index, trustDomain);
+    this(trustDomain, CLUSTER);
   }
 
+  /** {@code clusterId} is the cluster part of workload uids and the workloads' cluster id. */
+  public MeshStateBuilder(String trustDomain, String clusterId) {
+    this.translator = new ObjectTranslator(index, trustDomain, clusterId);
+  }
+
+  /** The workload uid of a pod in local mode (cluster {@value #CLUSTER}). */
   public static String uid(String namespace, String name) {
-    return CLUSTER + "//Pod/" + namespace + "/" + name;
+    return uid(CLUSTER, namespace, name);
+  }
+
+  public static String uid(String clusterId, String namespace, String name) {
+    return clusterId + "//Pod/" + namespace + "/" + name;
   }
 
   public static String hostname(String namespace, String name) {

@@ -38,10 +38,12 @@ final class ObjectTranslator {
 
   private final ConfigIndex index;
   private final String trustDomain;
+  private final String clusterId;
 
-  ObjectTranslator(ConfigIndex index, String trustDomain) {
+  ObjectTranslator(ConfigIndex index, String trustDomain, String clusterId) {
     this.index = index;
     this.trustDomain = trustDomain;
+    this.clusterId = clusterId;
   }
 
   /** Whether an AuthorizationPolicy is an L4 policy naming its workloads by selector. */
@@ -118,7 +120,7 @@ final class ObjectTranslator {
     boolean waypointProxy = labels.containsKey(Labels.GATEWAY_NAME);
     Workload.Builder out =
         Workload.newBuilder()
-            .setUid(MeshStateBuilder.uid(ns, pod.name()))
+            .setUid(MeshStateBuilder.uid(clusterId, ns, pod.name()))
             .setName(pod.name())
             .setNamespace(ns)
             .setTunnelProtocol(
@@ -140,7 +142,7 @@ final class ObjectTranslator {
                         "app.kubernetes.io/version", labels.getOrDefault("version", "latest"))))
             .setWorkloadType(WorkloadType.POD)
             .setWorkloadName(pod.name())
-            .setClusterId(MeshStateBuilder.CLUSTER)
+            .setClusterId(clusterId)
             .setStatus(
                 ip == null || ip.isEmpty() ? WorkloadStatus.UNHEALTHY : WorkloadStatus.HEALTHY);
     if (ip != null && !ip.isEmpty()) {

@@ -97,7 +97,7 @@ public final class WaypointReconciler implements AutoCloseable {
                 .genericKubernetesResources(KubeKinds.HTTP_ROUTE)
                 .inAnyNamespace()
                 .runnableInformer(0),
-            r -> markRoutes());
+            r -> routeChanged());
     inform(
         client
             .apps()
@@ -159,6 +159,16 @@ public final class WaypointReconciler implements AutoCloseable {
 
   private void gatewayChanged(GenericKubernetesResource gw) {
     mark(gw.getMetadata().getNamespace() + "/" + gw.getMetadata().getName());
+  }
+
+  /** Routes count towards their Gateways' listeners: every waypoint Gateway is looked at again. */
+  private synchronized void routeChanged() {
+    if (gateways != null) {
+      for (GenericKubernetesResource gw : gateways.getStore().list()) {
+        dirtyGateways.add(gw.getMetadata().getNamespace() + "/" + gw.getMetadata().getName());
+      }
+    }
+    markRoutes();
   }
 
   private void ownedChanged(HasMetadata owned) {
@@ -368,9 +378,13 @@ public final class WaypointReconciler implements AutoCloseable {
                 programmedWhy,
                 generation,
                 previous)));
-    if (old.containsKey("listeners")) {
-      status.put("listeners", old.get("listeners"));
-    }
+    status.put(
+        "listeners",
+        ListenerStatus.of(
+            gw,
+            routes.getStore().list(),
+            problem == null && ip != null,
+            Conditions.of(old.get("listeners"))));
     if (sameJson(old, status)) {
       return;
     }
