@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -470,6 +471,97 @@ class KubeModeTest {
               assertThat(client.serviceAccounts().inNamespace("shop").withName("waypoint").get())
                   .isNull();
             });
+  }
+
+  @Test
+  void serviceWithoutSelectorTakesItsReadyPodsFromEndpointSlices() throws Exception {
+    cluster.service("shop", "legacy", "10.96.0.30", Map.of());
+    var slice =
+        new EndpointSliceBuilder()
+            .withNewMetadata()
+            .withName("legacy-abc12")
+            .withNamespace("shop")
+            .withLabels(Map.of("kubernetes.io/service-name", "legacy"))
+            .endMetadata()
+            .withAddressType("IPv4")
+            .withEndpoints(
+                endpoint("10.1.1.5", "reviews-v1", true), endpoint("10.1.2.7", "curl", false))
+            .addNewPort()
+            .withName("http")
+            .withPort(8080)
+            .endPort()
+            .build();
+    client.discovery().v1().endpointSlices().inNamespace("shop").resource(slice).create();
+    start(Duration.ofMinutes(10));
+    String legacy = "shop/legacy.shop.svc.cluster.local";
+    // listed before the first push: the ready pod is an endpoint, the unready one is not
+    assertThat(
+            nodeA.addresses().get("Kubernetes//Pod/shop/reviews-v1").getWorkload().getServicesMap())
+        .containsKey(legacy);
+    assertThat(nodeA.addresses().get("Kubernetes//Pod/shop/curl").getWorkload().getServicesMap())
+        .doesNotContainKey(legacy);
+
+    // curl becomes ready, reviews-v1 leaves the slice
+    client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace("shop")
+        .withName("legacy-abc12")
+        .edit(
+            s -> {
+              s.setEndpoints(List.of(endpoint("10.1.2.7", "curl", true)));
+              return s;
+            });
+    for (NodeXds node : List.of(nodeA, nodeB)) {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                assertThat(
+                        node.addresses()
+                            .get("Kubernetes//Pod/shop/curl")
+                            .getWorkload()
+                            .getServicesMap())
+                    .containsKey(legacy);
+                assertThat(
+                        node.addresses()
+                            .get("Kubernetes//Pod/shop/reviews-v1")
+                            .getWorkload()
+                            .getServicesMap())
+                    .doesNotContainKey(legacy);
+              });
+    }
+
+    // the slice goes: no endpoints
+    client.discovery().v1().endpointSlices().inNamespace("shop").withName("legacy-abc12").delete();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        nodeB
+                            .addresses()
+                            .get("Kubernetes//Pod/shop/curl")
+                            .getWorkload()
+                            .getServicesMap())
+                    .doesNotContainKey(legacy));
+    assertThat(nodeB.addresses()).containsKey(legacy);
+  }
+
+  private static io.fabric8.kubernetes.api.model.discovery.v1.Endpoint endpoint(
+      String ip, String pod, boolean ready) {
+    return new io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder()
+        .withAddresses(ip)
+        .withNewConditions()
+        .withReady(ready)
+        .endConditions()
+        .withNewTargetRef()
+        .withKind("Pod")
+        .withNamespace("shop")
+        .withName(pod)
+        .endTargetRef()
+        .build();
   }
 
   @Test

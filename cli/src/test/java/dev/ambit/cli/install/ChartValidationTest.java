@@ -165,6 +165,7 @@ class ChartValidationTest {
             "/serviceaccounts get,list,watch",
             "/services get,list,watch",
             "/nodes get",
+            "discovery.k8s.io/endpointslices get,list,watch",
             "security.istio.io/authorizationpolicies get,list,watch",
             "security.istio.io/peerauthentications get,list,watch",
             "gateway.networking.k8s.io/gateways get,list,watch",

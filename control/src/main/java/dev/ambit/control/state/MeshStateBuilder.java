@@ -170,6 +170,8 @@ public final class MeshStateBuilder {
           services.add(id);
           podsSelectedBy(ns, serviceSelector(old));
           podsSelectedBy(ns, serviceSelector(now));
+          endpointPods(old).forEach(p -> pods.add(ns + "/" + p));
+          endpointPods(now).forEach(p -> pods.add(ns + "/" + p));
           gatewayUsers(id);
         }
         case GATEWAY -> gatewayUsers(id);
@@ -220,6 +222,11 @@ public final class MeshStateBuilder {
         }
       }
     }
+  }
+
+  /** The pods a Service without a selector names as its endpoints. */
+  private static Set<String> endpointPods(Resource<?> r) {
+    return r == null ? Set.of() : Labels.endpointPods(r.metadata().annotations());
   }
 
   private static Map<String, String> serviceSelector(Resource<?> r) {

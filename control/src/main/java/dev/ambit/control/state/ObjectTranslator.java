@@ -46,6 +46,18 @@ final class ObjectTranslator {
     this.clusterId = clusterId;
   }
 
+  /**
+   * Whether the pod is an endpoint of the Service: its selector matches the pod's labels, or it has
+   * no selector and names the pod in {@link Labels#ENDPOINT_PODS}.
+   */
+  static boolean isEndpoint(Resource<ServiceSpec> svc, String pod, Map<String, String> labels) {
+    Map<String, String> selector = svc.spec().selector();
+    if (selector.isEmpty()) {
+      return Labels.endpointPods(svc.metadata().annotations()).contains(pod);
+    }
+    return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+  }
+
   /** Whether an AuthorizationPolicy is an L4 policy naming its workloads by selector. */
   static boolean selectsWorkloads(AuthorizationPolicySpec spec) {
     return L4Authorizations.enforcedByZtunnel(spec)
@@ -152,10 +164,7 @@ final class ObjectTranslator {
       out.setWaypoint(binding.address());
     }
     for (Resource<ServiceSpec> svc : index.services(ns)) {
-      Map<String, String> selector = svc.spec().selector();
-      if (selector.isEmpty()
-          || !selector.entrySet().stream()
-              .allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+      if (!isEndpoint(svc, pod.name(), labels)) {
         continue;
       }
       PortList.Builder ports = PortList.newBuilder();
