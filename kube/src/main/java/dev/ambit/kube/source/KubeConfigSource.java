@@ -48,6 +48,7 @@ public final class KubeConfigSource implements AutoCloseable {
   private final Duration resync;
   private final List<Watched> watched = new ArrayList<>();
   private final Map<ResourceKey, String> warned = new ConcurrentHashMap<>();
+  private final InitialDelivery delivery = new InitialDelivery();
   private SharedIndexInformer<Service> services;
   private SharedIndexInformer<EndpointSlice> slices;
 
@@ -91,6 +92,9 @@ public final class KubeConfigSource implements AutoCloseable {
       watch(KubeKinds.kind(context), client.genericKubernetesResources(context).inAnyNamespace());
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    // the listed objects go to the store in one commit, once all of them are translated
+    sync.hold();
+    List<SharedIndexInformer<?>> synced = new ArrayList<>();
     Set<Kind> listed = EnumSet.noneOf(Kind.class);
     Set<ResourceKey> present = new HashSet<>();
     List<CompletableFuture<?>> starts = new ArrayList<>();
@@ -104,6 +108,7 @@ public final class KubeConfigSource implements AutoCloseable {
       try {
         started.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         listed.add(w.kind());
+        synced.add(w.informer());
         for (HasMetadata o : w.informer().getStore().list()) {
           present.add(key(w.kind(), o));
         }
@@ -122,13 +127,19 @@ public final class KubeConfigSource implements AutoCloseable {
     }
     try {
       slicesListed.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      synced.add(slices);
+      if (!delivery.await(synced, deadline)) {
+        throw new TimeoutException("the informers did not deliver what they listed");
+      }
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot list EndpointSlices within " + timeout + ": " + e, e);
+      throw new IllegalStateException("cannot list within " + timeout + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while listing", e);
     }
+    delivery.finish();
     sync.prune(listed, present);
+    sync.release();
     try {
       if (!awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
         throw new IllegalStateException("the listed objects did not reach the store in time");
@@ -161,16 +172,19 @@ public final class KubeConfigSource implements AutoCloseable {
           @Override
           public void onAdd(EndpointSlice slice) {
             serviceOf(slice);
+            delivery.saw(informer, slice);
           }
 
           @Override
           public void onUpdate(EndpointSlice oldSlice, EndpointSlice slice) {
             serviceOf(slice);
+            delivery.saw(informer, slice);
           }
 
           @Override
           public void onDelete(EndpointSlice slice, boolean deletedFinalStateUnknown) {
             serviceOf(slice);
+            delivery.saw(informer, slice);
           }
         });
     return informer;
@@ -200,16 +214,19 @@ public final class KubeConfigSource implements AutoCloseable {
           @Override
           public void onAdd(T obj) {
             offer(kind, obj);
+            delivery.saw(informer, obj);
           }
 
           @Override
           public void onUpdate(T oldObj, T newObj) {
             offer(kind, newObj);
+            delivery.saw(informer, newObj);
           }
 
           @Override
           public void onDelete(T obj, boolean deletedFinalStateUnknown) {
             sync.offer(key(kind, obj), Optional.empty());
+            delivery.saw(informer, obj);
           }
         });
     watched.add(new Watched(kind, informer));
