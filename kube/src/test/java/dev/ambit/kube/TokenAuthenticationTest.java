@@ -10,6 +10,10 @@ import dev.ambit.proto.client.ControlPlaneCredentials;
 import dev.ambit.proto.client.ServiceAccountTokenCredentials;
 import dev.ambit.proto.client.TypeUrls;
 import dev.ambit.proto.client.XdsClient;
+import dev.ambit.proto.discovery.AggregatedDiscoveryServiceGrpc;
+import dev.ambit.proto.discovery.DeltaDiscoveryRequest;
+import dev.ambit.proto.discovery.DeltaDiscoveryResponse;
+import dev.ambit.proto.discovery.Node;
 import dev.ambit.proto.workload.Address;
 import dev.ambit.transport.identity.CertificateIssuer;
 import dev.ambit.transport.identity.Pem;
@@ -27,6 +31,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +41,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -315,6 +322,49 @@ class TokenAuthenticationTest {
       assertThat(xds.awaitSynced(Duration.ofSeconds(20))).isTrue();
       assertThat(xds.resources(TypeUrls.ADDRESS)).containsKey("Kubernetes//Pod/shop/reviews-v1");
     }
+  }
+
+  @Test
+  void waypointGetsNoXdsAsAnotherClient(@TempDir Path dir) throws Exception {
+    Path token = Files.writeString(dir.resolve("istio-token"), "waypoint-token");
+    Path root =
+        Files.writeString(
+            dir.resolve("root-cert.pem"), Pem.encode(kube.controlPlane().ca().root()));
+    ManagedChannel channel =
+        new ServiceAccountTokenCredentials(token, root)
+            .channel("127.0.0.1:" + kube.controlPlane().xdsPort());
+    channels.add(channel);
+    CompletableFuture<Status> ended = new CompletableFuture<>();
+    var requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .deltaAggregatedResources(
+                new StreamObserver<DeltaDiscoveryResponse>() {
+                  @Override
+                  public void onNext(DeltaDiscoveryResponse value) {
+                    ended.complete(Status.OK.withDescription("got a response"));
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    ended.complete(Status.fromThrowable(t));
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    ended.complete(Status.OK);
+                  }
+                });
+    requests.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(Node.newBuilder().setId("ztunnel~node-a"))
+            .setTypeUrl(TypeUrls.ADDRESS)
+            .build());
+    Status status = ended.get(20, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(status.getDescription())
+        .isEqualTo(
+            "this caller may only be xDS client waypoint~shop/waypoint~<node>, not"
+                + " 'ztunnel~node-a'");
   }
 
   @Test

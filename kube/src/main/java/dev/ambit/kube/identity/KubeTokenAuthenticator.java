@@ -43,7 +43,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>or the pod is a waypoint's: labelled {@code gateway.networking.k8s.io/gateway-name: <gw>},
  *       a Gateway {@code <gw>} of class {@code istio-waypoint} exists in its namespace, and it runs
  *       as the account of that name (the one the waypoint controller creates). The caller then
- *       obtains only its own identity ({@code spiffe://<td>/ns/<ns>/sa/<gw>}) and xDS;
+ *       obtains only its own identity ({@code spiffe://<td>/ns/<ns>/sa/<gw>}) and the xDS of its
+ *       Gateway (the xDS service accepts only the client id {@code waypoint~<ns>/<gw>~<node>});
  *   <li>any other token is refused.
  * </ol>
  *
