@@ -55,6 +55,45 @@ final class KubeOptions {
       defaultValue = "ambit/waypoint:latest")
   String waypointImage;
 
+  @Option(
+      names = "--namespace",
+      description =
+          "Namespace the control plane runs in: its Service ambit-control there is the xDS/CA"
+              + " address given to waypoints (default: $POD_NAMESPACE, else istio-system).",
+      defaultValue = "${env:POD_NAMESPACE:-istio-system}")
+  String namespace;
+
+  @Option(
+      names = "--root-config-map",
+      description =
+          "ConfigMap the mesh root certificate is published in, key root-cert.pem (default:"
+              + " ${DEFAULT-VALUE}).",
+      defaultValue = KubeControlPlane.Options.DEFAULT_ROOT_CONFIG_MAP)
+  String rootConfigMap;
+
+  @Option(
+      names = "--leader-election",
+      description =
+          "Elect a leader among control-plane replicas with the Lease ambit-control in --namespace:"
+              + " only the leader deploys waypoints, writes status and publishes the root; every"
+              + " replica serves xDS and the CA.")
+  boolean leaderElection;
+
+  @Option(
+      names = "--leader-id",
+      description =
+          "This replica's name in the election (default: $POD_NAME, else ${DEFAULT-VALUE}).",
+      defaultValue = "${env:POD_NAME:-ambit-control}")
+  String leaderId;
+
+  @Option(
+      names = "--cluster-id",
+      description =
+          "Cluster name in workload uids (<cluster>//Pod/<ns>/<name>) and the workloads' cluster"
+              + " id (default: ${DEFAULT-VALUE}).",
+      defaultValue = KubeControlPlane.Options.DEFAULT_CLUSTER_ID)
+  String clusterId;
+
   /** Refuses options that cannot work, with a usage error. */
   void check(CommandLine commandLine) {
     if (kubeconfig != null && !enabled) {
@@ -74,16 +113,20 @@ final class KubeOptions {
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     try {
       KubeControlPlane.Options defaults = KubeControlPlane.Options.defaults(control);
+      KubeControlPlane.Options options =
+          new KubeControlPlane.Options(
+              control,
+              tokenAudience,
+              Set.copyOf(nodeAccounts),
+              defaults.resync(),
+              waypointImage,
+              Duration.ofMinutes(2),
+              namespace,
+              rootConfigMap,
+              clusterId,
+              null);
       KubeControlPlane kube =
-          KubeControlPlane.start(
-              client,
-              new KubeControlPlane.Options(
-                  control,
-                  tokenAudience,
-                  Set.copyOf(nodeAccounts),
-                  defaults.resync(),
-                  waypointImage,
-                  Duration.ofMinutes(2)));
+          KubeControlPlane.start(client, leaderElection ? options.electing(leaderId) : options);
       return () -> {
         kube.close();
         client.close();

@@ -76,6 +76,9 @@ public final class ControlPlane implements AutoCloseable {
    * <p>{@code configSource} (may be null) is started with the store before the first state is built
    * and before any listener opens, so proxies never see the state of a half-filled store; it
    * returns once the store holds the source's content, and is closed with the control plane.
+   *
+   * <p>{@code clusterId} is the cluster part of workload uids ({@code <cluster>//Pod/<ns>/<name>})
+   * and the workloads' cluster id: {@value MeshStateBuilder#CLUSTER} in local mode.
    */
   public record Options(
       Path home,
@@ -87,7 +90,8 @@ public final class ControlPlane implements AutoCloseable {
       Duration debounce,
       boolean localMode,
       TokenAuthenticator tokenAuthenticator,
-      Function<ConfigStore, AutoCloseable> configSource) {
+      Function<ConfigStore, AutoCloseable> configSource,
+      String clusterId) {
 
     /** Local mode, node credentials only. */
     public Options(
@@ -108,7 +112,8 @@ public final class ControlPlane implements AutoCloseable {
           debounce,
           true,
           null,
-          null);
+          null,
+          MeshStateBuilder.CLUSTER);
     }
 
     /** These options with the configuration owned by an external API server. */
@@ -124,7 +129,24 @@ public final class ControlPlane implements AutoCloseable {
           debounce,
           false,
           tokens,
-          source);
+          source,
+          clusterId);
+    }
+
+    /** These options with {@code clusterId} as the cluster part of workload uids. */
+    public Options withClusterId(String clusterId) {
+      return new Options(
+          home,
+          xdsAddress,
+          debugAddress,
+          trustDomain,
+          pluginCaDir,
+          maxCertLifetime,
+          debounce,
+          localMode,
+          tokenAuthenticator,
+          configSource,
+          clusterId);
     }
 
     public static Options defaults(Path home) {
@@ -166,7 +188,7 @@ public final class ControlPlane implements AutoCloseable {
 
   private ControlPlane(Options options) {
     this.options = options;
-    this.builder = new MeshStateBuilder(options.trustDomain());
+    this.builder = new MeshStateBuilder(options.trustDomain(), options.clusterId());
     this.debouncer =
         new Debouncer(executor, options.debounce(), Duration.ofSeconds(1), this::rebuild);
     CaMaterial material =

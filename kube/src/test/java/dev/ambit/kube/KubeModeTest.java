@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -78,14 +79,19 @@ class KubeModeTest {
                 options.nodeAccounts(),
                 resync,
                 "ambit/waypoint:test",
-                Duration.ofSeconds(30)));
+                Duration.ofSeconds(30),
+                "ambit-system",
+                options.rootConfigMap(),
+                "Kubernetes",
+                null));
     nodeA = new NodeXds(kube.controlPlane(), "node-a", home.resolve("node-a"));
     nodeB = new NodeXds(kube.controlPlane(), "node-b", home.resolve("node-b"));
   }
 
   @AfterEach
   void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, kube, client}) {
+    // the mock server extension stops the server and then closes the client
+    for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, kube}) {
       try {
         if (c != null) {
           c.close();
@@ -127,8 +133,8 @@ class KubeModeTest {
 
     List<String> expected =
         List.of(
-            "local//Pod/shop/reviews-v1",
-            "local//Pod/shop/curl",
+            "Kubernetes//Pod/shop/reviews-v1",
+            "Kubernetes//Pod/shop/curl",
             "shop/reviews.shop.svc.cluster.local",
             "shop/waypoint.shop.svc.cluster.local");
     for (NodeXds node : List.of(nodeA, nodeB)) {
@@ -145,11 +151,12 @@ class KubeModeTest {
                             InetAddress.getByName("10.96.0.99").getAddress()));
                 assertThat(node.authorizations()).containsOnlyKeys("shop/allow-curl");
               });
-      Address pod = node.addresses().get("local//Pod/shop/reviews-v1");
+      Address pod = node.addresses().get("Kubernetes//Pod/shop/reviews-v1");
       assertThat(ip(pod)).isEqualTo("10.1.1.5");
       assertThat(pod.getWorkload().getNode()).isEqualTo("node-a");
       assertThat(pod.getWorkload().getServiceAccount()).isEqualTo("reviews");
-      assertThat(node.addresses().get("local//Pod/shop/curl").getWorkload().getNode())
+      assertThat(pod.getWorkload().getClusterId()).isEqualTo("Kubernetes");
+      assertThat(node.addresses().get("Kubernetes//Pod/shop/curl").getWorkload().getNode())
           .isEqualTo("node-b");
     }
 
@@ -188,6 +195,42 @@ class KubeModeTest {
               assertThat(condition(parent, "Accepted")).containsEntry("status", "True");
               assertThat(condition(parent, "ResolvedRefs")).containsEntry("status", "True");
             });
+
+    // listener status counts the routes attached to the Gateway itself
+    assertThat(listener("mesh")).containsEntry("attachedRoutes", 0);
+    cluster.create(
+        Cluster.ROUTE_KIND,
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: via-gateway, namespace: shop}
+        spec:
+          parentRefs: [{name: waypoint, sectionName: mesh}]
+          rules:
+          - backendRefs: [{name: reviews, port: 9080}]
+        """);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              Map<String, Object> mesh = listener("mesh");
+              assertThat(mesh)
+                  .containsEntry("attachedRoutes", 1)
+                  .containsEntry(
+                      "supportedKinds",
+                      List.of(Map.of("group", "gateway.networking.k8s.io", "kind", "HTTPRoute")));
+              assertThat(condition(mesh, "Programmed")).containsEntry("status", "True");
+            });
+  }
+
+  private Map<String, Object> listener(String name) {
+    GenericKubernetesResource gw = cluster.get(Cluster.GATEWAY, "shop", "waypoint");
+    return ((List<?>) map(gw.getAdditionalProperties().get("status")).get("listeners"))
+        .stream()
+            .map(KubeModeTest::map)
+            .filter(l -> name.equals(l.get("name")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no listener " + name + " in " + gw));
   }
 
   @Test
@@ -196,8 +239,8 @@ class KubeModeTest {
     // the store was filled before the first state was served: the first push is complete
     assertThat(nodeB.addresses())
         .containsKeys(
-            "local//Pod/shop/reviews-v1",
-            "local//Pod/shop/curl",
+            "Kubernetes//Pod/shop/reviews-v1",
+            "Kubernetes//Pod/shop/curl",
             "shop/reviews.shop.svc.cluster.local");
 
     cluster.pod("shop", "reviews-v2", "reviews", "node-b", "10.1.2.9", Map.of("app", "reviews"));
@@ -210,11 +253,11 @@ class KubeModeTest {
           .untilAsserted(
               () -> {
                 assertThat(node.addresses())
-                    .containsKey("local//Pod/shop/reviews-v2")
+                    .containsKey("Kubernetes//Pod/shop/reviews-v2")
                     .doesNotContainKeys(
-                        "local//Pod/shop/reviews-v1", "shop/reviews.shop.svc.cluster.local");
+                        "Kubernetes//Pod/shop/reviews-v1", "shop/reviews.shop.svc.cluster.local");
                 assertThat(node.authorizations()).isEmpty();
-                assertThat(ip(node.addresses().get("local//Pod/shop/reviews-v2")))
+                assertThat(ip(node.addresses().get("Kubernetes//Pod/shop/reviews-v2")))
                     .isEqualTo("10.1.2.9");
               });
     }
@@ -241,7 +284,7 @@ class KubeModeTest {
     start(Duration.ofMillis(300));
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> nodeA.addresses().containsKey("local//Pod/shop/curl"));
+        .until(() -> nodeA.addresses().containsKey("Kubernetes//Pod/shop/curl"));
     allocateClusterIp("shop", "waypoint", "10.96.0.99");
     await()
         .atMost(Duration.ofSeconds(20))
@@ -294,8 +337,40 @@ class KubeModeTest {
               assertThat(o.getName()).isEqualTo("waypoint");
               assertThat(o.getController()).isTrue();
             });
-    assertThat(dep.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage())
-        .isEqualTo("ambit/waypoint:test");
+    var podSpec = dep.getSpec().getTemplate().getSpec();
+    var container = podSpec.getContainers().getFirst();
+    assertThat(container.getImage()).isEqualTo("ambit/waypoint:test");
+    // what a waypoint pod needs to reach the control plane in a cluster
+    assertThat(String.join(" ", container.getArgs()))
+        .isEqualTo(
+            "waypoint-proxy --name waypoint --namespace shop --node $(NODE_NAME)"
+                + " --xds ambit-control.ambit-system.svc:0"
+                + " --ca-token-file /var/run/secrets/tokens/istio-token"
+                + " --ca-root /var/run/secrets/ambit-ca/root-cert.pem --trust-domain cluster.local");
+    assertThat(podSpec.getServiceAccountName()).isEqualTo("waypoint");
+    var token =
+        podSpec.getVolumes().stream()
+            .filter(v -> v.getName().equals("ca-token"))
+            .findFirst()
+            .orElseThrow()
+            .getProjected()
+            .getSources()
+            .getFirst()
+            .getServiceAccountToken();
+    assertThat(token.getAudience()).isEqualTo("istio-ca");
+    assertThat(token.getPath()).isEqualTo("istio-token");
+    assertThat(
+            podSpec.getVolumes().stream()
+                .filter(v -> v.getName().equals("ca-root"))
+                .findFirst()
+                .orElseThrow()
+                .getConfigMap()
+                .getName())
+        .isEqualTo("ambit-ca-root");
+    assertThat(container.getVolumeMounts())
+        .extracting(m -> m.getName() + ":" + m.getMountPath())
+        .contains(
+            "ca-token:/var/run/secrets/tokens", "ca-root:/var/run/secrets/ambit-ca", "tmp:/tmp");
     Service svc = client.services().inNamespace("shop").withName("waypoint").get();
     assertThat(svc.getSpec().getPorts())
         .extracting(p -> p.getPort())
@@ -396,6 +471,141 @@ class KubeModeTest {
               assertThat(client.serviceAccounts().inNamespace("shop").withName("waypoint").get())
                   .isNull();
             });
+  }
+
+  @Test
+  void serviceWithoutSelectorTakesItsReadyPodsFromEndpointSlices() throws Exception {
+    cluster.service("shop", "legacy", "10.96.0.30", Map.of());
+    var slice =
+        new EndpointSliceBuilder()
+            .withNewMetadata()
+            .withName("legacy-abc12")
+            .withNamespace("shop")
+            .withLabels(Map.of("kubernetes.io/service-name", "legacy"))
+            .endMetadata()
+            .withAddressType("IPv4")
+            .withEndpoints(
+                endpoint("10.1.1.5", "reviews-v1", true), endpoint("10.1.2.7", "curl", false))
+            .addNewPort()
+            .withName("http")
+            .withPort(8080)
+            .endPort()
+            .build();
+    client.discovery().v1().endpointSlices().inNamespace("shop").resource(slice).create();
+    start(Duration.ofMinutes(10));
+    String legacy = "shop/legacy.shop.svc.cluster.local";
+    // listed before the first push: the ready pod is an endpoint, the unready one is not
+    assertThat(
+            nodeA.addresses().get("Kubernetes//Pod/shop/reviews-v1").getWorkload().getServicesMap())
+        .containsKey(legacy);
+    assertThat(nodeA.addresses().get("Kubernetes//Pod/shop/curl").getWorkload().getServicesMap())
+        .doesNotContainKey(legacy);
+
+    // curl becomes ready, reviews-v1 leaves the slice
+    client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace("shop")
+        .withName("legacy-abc12")
+        .edit(
+            s -> {
+              s.setEndpoints(List.of(endpoint("10.1.2.7", "curl", true)));
+              return s;
+            });
+    for (NodeXds node : List.of(nodeA, nodeB)) {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                assertThat(
+                        node.addresses()
+                            .get("Kubernetes//Pod/shop/curl")
+                            .getWorkload()
+                            .getServicesMap())
+                    .containsKey(legacy);
+                assertThat(
+                        node.addresses()
+                            .get("Kubernetes//Pod/shop/reviews-v1")
+                            .getWorkload()
+                            .getServicesMap())
+                    .doesNotContainKey(legacy);
+              });
+    }
+
+    // the slice goes: no endpoints
+    client.discovery().v1().endpointSlices().inNamespace("shop").withName("legacy-abc12").delete();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        nodeB
+                            .addresses()
+                            .get("Kubernetes//Pod/shop/curl")
+                            .getWorkload()
+                            .getServicesMap())
+                    .doesNotContainKey(legacy));
+    assertThat(nodeB.addresses()).containsKey(legacy);
+  }
+
+  private static io.fabric8.kubernetes.api.model.discovery.v1.Endpoint endpoint(
+      String ip, String pod, boolean ready) {
+    return new io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder()
+        .withAddresses(ip)
+        .withNewConditions()
+        .withReady(ready)
+        .endConditions()
+        .withNewTargetRef()
+        .withKind("Pod")
+        .withNamespace("shop")
+        .withName(pod)
+        .endTargetRef()
+        .build();
+  }
+
+  @Test
+  void meshRootIsPublishedWhereProxiesRun() throws Exception {
+    start(Duration.ofMinutes(10));
+    String root = dev.ambit.transport.identity.Pem.encode(kube.controlPlane().ca().root());
+    // the control plane's namespace and the waypoint's
+    for (String ns : List.of("ambit-system", "shop")) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(rootIn(ns)).isEqualTo(root));
+    }
+    assertThat(rootIn("default")).isNull();
+
+    // deleted or edited: put back
+    client.configMaps().inNamespace("shop").withName("ambit-ca-root").delete();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(rootIn("shop")).isEqualTo(root));
+    client
+        .configMaps()
+        .inNamespace("ambit-system")
+        .withName("ambit-ca-root")
+        .edit(
+            cm -> {
+              cm.setData(Map.of("root-cert.pem", "not a root"));
+              return cm;
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(rootIn("ambit-system")).isEqualTo(root));
+
+    // a waypoint in another namespace
+    cluster.namespace("books", Map.of());
+    cluster.create(
+        Cluster.GATEWAY, Cluster.WAYPOINT.replace("namespace: shop", "namespace: books"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(rootIn("books")).isEqualTo(root));
+  }
+
+  private String rootIn(String ns) {
+    var cm = client.configMaps().inNamespace(ns).withName("ambit-ca-root").get();
+    return cm == null ? null : cm.getData().get("root-cert.pem");
   }
 
   static Map<String, Object> condition(Map<String, Object> status, String type) {

@@ -4,8 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ambit.control.ControlPlane;
+import dev.ambit.control.state.Labels;
 import dev.ambit.proto.client.CaClient;
 import dev.ambit.proto.client.ControlPlaneCredentials;
+import dev.ambit.proto.client.ServiceAccountTokenCredentials;
+import dev.ambit.proto.client.TypeUrls;
+import dev.ambit.proto.client.XdsClient;
+import dev.ambit.proto.discovery.AggregatedDiscoveryServiceGrpc;
+import dev.ambit.proto.discovery.DeltaDiscoveryRequest;
+import dev.ambit.proto.discovery.DeltaDiscoveryResponse;
+import dev.ambit.proto.discovery.Node;
+import dev.ambit.proto.workload.Address;
 import dev.ambit.transport.identity.CertificateIssuer;
 import dev.ambit.transport.identity.Pem;
 import dev.ambit.transport.identity.SpiffeId;
@@ -22,16 +31,20 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,10 +80,46 @@ class TokenAuthenticationTest {
     String curlUid =
         cluster.pod("shop", "curl", "curl", "node-b", "10.1.2.7", Map.of()).getMetadata().getUid();
     cluster.pod("shop", "reviews-v1", "reviews", "node-a", "10.1.1.5", Map.of());
+    cluster.create(Cluster.GATEWAY, Cluster.WAYPOINT);
+    String waypointUid =
+        cluster
+            .pod(
+                "shop",
+                "waypoint-7d9f",
+                "waypoint",
+                "node-a",
+                "10.1.1.9",
+                Map.of(Labels.GATEWAY_NAME, "waypoint"))
+            .getMetadata()
+            .getUid();
+    // labelled like a waypoint pod, but there is no Gateway "fake" in the namespace
+    String fakeUid =
+        cluster
+            .pod(
+                "shop",
+                "fake-1",
+                "fake",
+                "node-a",
+                "10.1.1.10",
+                Map.of(Labels.GATEWAY_NAME, "fake"))
+            .getMetadata()
+            .getUid();
+    TokenReview wrongNode = accepted("istio-system", "ztunnel", "ztunnel-a", ztunnelUid);
+    wrongNode
+        .getStatus()
+        .getUser()
+        .setExtra(
+            Map.of(
+                "authentication.kubernetes.io/pod-name", List.of("ztunnel-a"),
+                "authentication.kubernetes.io/pod-uid", List.of(ztunnelUid),
+                "authentication.kubernetes.io/node-name", List.of("node-b")));
     Map<String, TokenReview> answers =
         Map.of(
             "ztunnel-a-token", accepted("istio-system", "ztunnel", "ztunnel-a", ztunnelUid),
-            "curl-token", accepted("shop", "curl", "curl", curlUid));
+            "ztunnel-wrong-node-token", wrongNode,
+            "curl-token", accepted("shop", "curl", "curl", curlUid),
+            "waypoint-token", accepted("shop", "waypoint", "waypoint-7d9f", waypointUid),
+            "fake-token", accepted("shop", "fake", "fake-1", fakeUid));
     server
         .expect()
         .post()
@@ -113,7 +162,7 @@ class TokenAuthenticationTest {
     if (kube != null) {
       kube.close();
     }
-    client.close();
+    // the mock server extension stops the server and then closes the client
   }
 
   private static TokenReview accepted(String ns, String sa, String pod, String podUid) {
@@ -216,7 +265,118 @@ class TokenAuthenticationTest {
                   .isEqualTo(
                       "service account shop/curl may not act for a node (allowed: "
                           + Set.of("istio-system/ztunnel")
-                          + ")");
+                          + ") and pod shop/curl is not a waypoint");
+            });
+  }
+
+  @Test
+  void tokenNamingAnotherNodeIsRefused() throws Exception {
+    CaClient ca = ca("ztunnel-wrong-node-token");
+    assertThatThrownBy(() -> ask(ca, "spiffe://cluster.local/ns/shop/sa/reviews"))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo("the token names node node-b but the pod runs on node-a");
+            });
+  }
+
+  @Test
+  void waypointGetsItsOwnIdentity() throws Exception {
+    List<String> chain = ask(ca("waypoint-token"), "spiffe://cluster.local/ns/shop/sa/waypoint");
+    assertThat(SpiffeId.fromCertificate(Pem.certificates(chain.getFirst()).getFirst()))
+        .contains(SpiffeId.parse("spiffe://cluster.local/ns/shop/sa/waypoint"));
+  }
+
+  @Test
+  void waypointMayNotObtainAnotherIdentity() throws Exception {
+    CaClient ca = ca("waypoint-token");
+    // reviews-v1 runs on the waypoint's node: a node account would get it, the waypoint may not
+    assertThatThrownBy(() -> ask(ca, "spiffe://cluster.local/ns/shop/sa/reviews"))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo(
+                      "node node-a may not obtain spiffe://cluster.local/ns/shop/sa/reviews: it"
+                          + " may obtain only spiffe://cluster.local/ns/shop/sa/waypoint");
+            });
+  }
+
+  @Test
+  void waypointGetsXds(@TempDir Path dir) throws Exception {
+    Path token = Files.writeString(dir.resolve("istio-token"), "waypoint-token");
+    Path root =
+        Files.writeString(
+            dir.resolve("root-cert.pem"), Pem.encode(kube.controlPlane().ca().root()));
+    try (XdsClient xds =
+        XdsClient.builder(
+                "127.0.0.1:" + kube.controlPlane().xdsPort(),
+                new ServiceAccountTokenCredentials(token, root))
+            .nodeId("waypoint~shop/waypoint~node-a")
+            .subscribe(TypeUrls.ADDRESS, Address.class, (u, r) -> {})
+            .build()) {
+      xds.start();
+      assertThat(xds.awaitSynced(Duration.ofSeconds(20))).isTrue();
+      assertThat(xds.resources(TypeUrls.ADDRESS)).containsKey("Kubernetes//Pod/shop/reviews-v1");
+    }
+  }
+
+  @Test
+  void waypointGetsNoXdsAsAnotherClient(@TempDir Path dir) throws Exception {
+    Path token = Files.writeString(dir.resolve("istio-token"), "waypoint-token");
+    Path root =
+        Files.writeString(
+            dir.resolve("root-cert.pem"), Pem.encode(kube.controlPlane().ca().root()));
+    ManagedChannel channel =
+        new ServiceAccountTokenCredentials(token, root)
+            .channel("127.0.0.1:" + kube.controlPlane().xdsPort());
+    channels.add(channel);
+    CompletableFuture<Status> ended = new CompletableFuture<>();
+    var requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .deltaAggregatedResources(
+                new StreamObserver<DeltaDiscoveryResponse>() {
+                  @Override
+                  public void onNext(DeltaDiscoveryResponse value) {
+                    ended.complete(Status.OK.withDescription("got a response"));
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    ended.complete(Status.fromThrowable(t));
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    ended.complete(Status.OK);
+                  }
+                });
+    requests.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(Node.newBuilder().setId("ztunnel~node-a"))
+            .setTypeUrl(TypeUrls.ADDRESS)
+            .build());
+    Status status = ended.get(20, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(status.getDescription())
+        .isEqualTo(
+            "this caller may only be xDS client waypoint~shop/waypoint~<node>, not"
+                + " 'ztunnel~node-a'");
+  }
+
+  @Test
+  void podLabelledAsAWaypointWithoutItsGatewayIsRefused() throws Exception {
+    CaClient ca = ca("fake-token");
+    assertThatThrownBy(() -> ask(ca, "spiffe://cluster.local/ns/shop/sa/fake"))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+              assertThat(e.getStatus().getDescription())
+                  .endsWith("pod shop/fake-1 is not a waypoint");
             });
   }
 

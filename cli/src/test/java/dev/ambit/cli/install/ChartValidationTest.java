@@ -100,7 +100,10 @@ class ChartValidationTest {
         .startsWith("control", "--kube")
         .containsSequence("--node-account", "ambit-system/ambit-ztunnel")
         .containsSequence("--token-audience", "istio-ca")
-        .containsSequence("--waypoint-image", "ambit/waypoint:0.1.0");
+        .containsSequence("--waypoint-image", "ambit/waypoint:0.1.0")
+        .containsSequence("--namespace", "ambit-system")
+        .containsSequence("--root-config-map", "ambit-ca-root")
+        .contains("--leader-election");
     assertThat(cp.getServiceAccountName()).isEqualTo("ambit-control");
     assertThat(cp.getContainers().getFirst().getSecurityContext().getReadOnlyRootFilesystem())
         .isTrue();
@@ -162,6 +165,7 @@ class ChartValidationTest {
             "/serviceaccounts get,list,watch",
             "/services get,list,watch",
             "/nodes get",
+            "discovery.k8s.io/endpointslices get,list,watch",
             "security.istio.io/authorizationpolicies get,list,watch",
             "security.istio.io/peerauthentications get,list,watch",
             "gateway.networking.k8s.io/gateways get,list,watch",
@@ -174,9 +178,13 @@ class ChartValidationTest {
             "apps/deployments create,deletecollection,get,list,patch,watch",
             "/services create,deletecollection,patch",
             "/serviceaccounts create,deletecollection",
-            "autoscaling/horizontalpodautoscalers list");
+            "autoscaling/horizontalpodautoscalers list",
+            "/configmaps get,list,patch,watch [ambit-ca-root]",
+            "/configmaps create");
     assertThat(rules(one(Role.class, "ambit-control-leader-election").getRules()))
-        .containsExactly("coordination.k8s.io/leases create,get,list,patch,update,watch");
+        .containsExactly(
+            "coordination.k8s.io/leases create",
+            "coordination.k8s.io/leases get,update [ambit-control]");
     for (String binding : List.of("ambit-control", "ambit-control-waypoints")) {
       ClusterRoleBinding b = one(ClusterRoleBinding.class, binding);
       assertThat(b.getRoleRef().getName()).isEqualTo(binding);
@@ -256,7 +264,10 @@ class ChartValidationTest {
                   + "/"
                   + resource
                   + " "
-                  + new TreeSet<>(r.getVerbs()).stream().collect(Collectors.joining(",")));
+                  + new TreeSet<>(r.getVerbs()).stream().collect(Collectors.joining(","))
+                  + (r.getResourceNames() == null || r.getResourceNames().isEmpty()
+                      ? ""
+                      : " " + r.getResourceNames()));
         }
       }
     }

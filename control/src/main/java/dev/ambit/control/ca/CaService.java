@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code istio.v1.auth.IstioCertificateService/CreateCertificate}: a node asks for the identity of
  * one of its workloads (metadata {@code ImpersonatedIdentity} = SPIFFE id); the certificate is
- * issued only when a workload with that identity is scheduled on the calling node.
+ * issued only when a workload with that identity is scheduled on the calling node. A caller that
+ * authenticated as a single workload ({@link CallerNode#onlyIdentity()}, e.g. a waypoint) obtains
+ * only its own identity.
  */
 public final class CaService extends IstioCertificateServiceGrpc.IstioCertificateServiceImplBase {
 
@@ -50,7 +52,10 @@ public final class CaService extends IstioCertificateServiceGrpc.IstioCertificat
     } else if (!id.get().trustDomain().equals(ca.trustDomain())) {
       refusal = uri + " is not in trust domain " + ca.trustDomain();
     } else {
-      refusal = authorizer.refusal(node, id.get());
+      refusal =
+          CallerNode.onlyIdentity()
+              .map(only -> only.equals(id.get()) ? null : "it may obtain only " + only.uri())
+              .orElseGet(() -> authorizer.refusal(node, id.get()));
     }
     if (refusal != null) {
       metrics.csrDenied();

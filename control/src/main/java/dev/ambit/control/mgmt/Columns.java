@@ -31,10 +31,7 @@ final class Columns {
         out.add(col("NODE", pod.nodeName() == null ? "" : pod.nodeName()));
         out.add(col("IP", st == null || st.podIP() == null ? "" : st.podIP()));
         out.add(wide("MESH", info != null && info.getAmbient() ? "ambient" : "none"));
-        var w =
-            state
-                .workloads()
-                .get(dev.ambit.control.state.MeshStateBuilder.uid(r.namespace(), r.name()));
+        var w = info == null ? null : state.workloads().get(info.getUid());
         out.add(
             wide("WAYPOINT", w == null || !w.hasWaypoint() ? "" : waypoints.name(w.getWaypoint())));
       }

@@ -33,8 +33,8 @@ final class Describer {
 
   String pod(Resource<PodSpec> pod) {
     String ns = pod.namespace();
-    Workload w = state.workloads().get(MeshStateBuilder.uid(ns, pod.name()));
     PodInfo info = state.pods().get(ns + "/" + pod.name());
+    Workload w = info == null ? null : state.workloads().get(info.getUid());
     StringBuilder out = new StringBuilder();
     line(out, "Name", pod.name());
     line(out, "Namespace", ns);

@@ -25,12 +25,14 @@ import org.slf4j.LoggerFactory;
  * root by the TLS layer) must be a node credential ({@code spiffe://<td>/ambit/node/<name>}); the
  * node name is then available to services through {@link #current()}. When a {@link
  * TokenAuthenticator} is configured, a caller without a node credential may instead present {@code
- * authorization: Bearer <token>}; the authenticator names its node.
+ * authorization: Bearer <token>}; the authenticator names its node, and possibly the one workload
+ * identity it is limited to ({@link #onlyIdentity()}).
  */
 public final class CallerNode implements ServerInterceptor {
 
   private static final Logger log = LoggerFactory.getLogger(CallerNode.class);
-  private static final Context.Key<String> KEY = Context.key("ambit-caller-node");
+  private static final Context.Key<TokenAuthenticator.Caller> KEY =
+      Context.key("ambit-caller-node");
 
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -51,25 +53,38 @@ public final class CallerNode implements ServerInterceptor {
 
   /** The authenticated node of the current call. */
   public static String current() {
-    String node = KEY.get();
-    if (node == null) {
+    return caller().node();
+  }
+
+  /**
+   * The identity the current caller is limited to, when it authenticated as a single workload (e.g.
+   * a waypoint's token) rather than for its node.
+   */
+  public static Optional<Identities.Workload> onlyIdentity() {
+    return Optional.ofNullable(caller().onlyIdentity());
+  }
+
+  private static TokenAuthenticator.Caller caller() {
+    TokenAuthenticator.Caller caller = KEY.get();
+    if (caller == null) {
       throw Status.UNAUTHENTICATED.withDescription("no node credential").asRuntimeException();
     }
-    return node;
+    return caller;
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-    Optional<String> node = session == null ? Optional.empty() : nodeOf(session);
+    Optional<TokenAuthenticator.Caller> node =
+        session == null ? Optional.empty() : nodeOf(session).map(TokenAuthenticator.Caller::node);
     String authorization = headers.get(AUTHORIZATION);
     if (node.isEmpty() && tokens != null && authorization != null) {
       if (!authorization.startsWith(BEARER)) {
         return refuse(call, Status.UNAUTHENTICATED.withDescription("authorization must be Bearer"));
       }
       try {
-        node = Optional.of(tokens.node(authorization.substring(BEARER.length()).trim()));
+        node = Optional.of(tokens.authenticate(authorization.substring(BEARER.length()).trim()));
       } catch (StatusRuntimeException e) {
         return refuse(call, e.getStatus());
       }

@@ -24,5 +24,27 @@ public final class Labels {
    */
   public static final String LOAD_BALANCER = "ambit.dev/load-balancer";
 
+  /**
+   * Service annotation: the pods (comma-separated names, in the Service's namespace) that are its
+   * endpoints although it has no selector. In Kubernetes mode the control plane sets it from the
+   * Service's EndpointSlices (endpoints that refer to a Pod and are ready).
+   */
+  public static final String ENDPOINT_PODS = "ambit.dev/endpoint-pods";
+
   private Labels() {}
+
+  /** The pod names of {@link #ENDPOINT_PODS}, empty when absent. */
+  public static java.util.Set<String> endpointPods(java.util.Map<String, String> annotations) {
+    String value = annotations == null ? null : annotations.get(ENDPOINT_PODS);
+    if (value == null || value.isBlank()) {
+      return java.util.Set.of();
+    }
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (String name : value.split(",")) {
+      if (!name.isBlank()) {
+        out.add(name.trim());
+      }
+    }
+    return out;
+  }
 }

@@ -87,11 +87,21 @@ public final class MeshStateBuilder {
   private MeshState last;
 
   public MeshStateBuilder(String trustDomain) {
-    this.translator = new ObjectTranslator(index, trustDomain);
+    this(trustDomain, CLUSTER);
   }
 
+  /** {@code clusterId} is the cluster part of workload uids and the workloads' cluster id. */
+  public MeshStateBuilder(String trustDomain, String clusterId) {
+    this.translator = new ObjectTranslator(index, trustDomain, clusterId);
+  }
+
+  /** The workload uid of a pod in local mode (cluster {@value #CLUSTER}). */
   public static String uid(String namespace, String name) {
-    return CLUSTER + "//Pod/" + namespace + "/" + name;
+    return uid(CLUSTER, namespace, name);
+  }
+
+  public static String uid(String clusterId, String namespace, String name) {
+    return clusterId + "//Pod/" + namespace + "/" + name;
   }
 
   public static String hostname(String namespace, String name) {
@@ -160,6 +170,8 @@ public final class MeshStateBuilder {
           services.add(id);
           podsSelectedBy(ns, serviceSelector(old));
           podsSelectedBy(ns, serviceSelector(now));
+          endpointPods(old).forEach(p -> pods.add(ns + "/" + p));
+          endpointPods(now).forEach(p -> pods.add(ns + "/" + p));
           gatewayUsers(id);
         }
         case GATEWAY -> gatewayUsers(id);
@@ -210,6 +222,11 @@ public final class MeshStateBuilder {
         }
       }
     }
+  }
+
+  /** The pods a Service without a selector names as its endpoints. */
+  private static Set<String> endpointPods(Resource<?> r) {
+    return r == null ? Set.of() : Labels.endpointPods(r.metadata().annotations());
   }
 
   private static Map<String, String> serviceSelector(Resource<?> r) {

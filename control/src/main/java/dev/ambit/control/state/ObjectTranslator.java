@@ -43,10 +43,24 @@ final class ObjectTranslator {
 
   private final ConfigIndex index;
   private final String trustDomain;
+  private final String clusterId;
 
-  ObjectTranslator(ConfigIndex index, String trustDomain) {
+  ObjectTranslator(ConfigIndex index, String trustDomain, String clusterId) {
     this.index = index;
     this.trustDomain = trustDomain;
+    this.clusterId = clusterId;
+  }
+
+  /**
+   * Whether the pod is an endpoint of the Service: its selector matches the pod's labels, or it has
+   * no selector and names the pod in {@link Labels#ENDPOINT_PODS}.
+   */
+  static boolean isEndpoint(Resource<ServiceSpec> svc, String pod, Map<String, String> labels) {
+    Map<String, String> selector = svc.spec().selector();
+    if (selector.isEmpty()) {
+      return Labels.endpointPods(svc.metadata().annotations()).contains(pod);
+    }
+    return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
   }
 
   /** Whether an AuthorizationPolicy is an L4 policy naming its workloads by selector. */
@@ -145,7 +159,7 @@ final class ObjectTranslator {
     boolean waypointProxy = labels.containsKey(Labels.GATEWAY_NAME);
     Workload.Builder out =
         Workload.newBuilder()
-            .setUid(MeshStateBuilder.uid(ns, pod.name()))
+            .setUid(MeshStateBuilder.uid(clusterId, ns, pod.name()))
             .setName(pod.name())
             .setNamespace(ns)
             .setTunnelProtocol(
@@ -167,7 +181,7 @@ final class ObjectTranslator {
                         "app.kubernetes.io/version", labels.getOrDefault("version", "latest"))))
             .setWorkloadType(WorkloadType.POD)
             .setWorkloadName(pod.name())
-            .setClusterId(MeshStateBuilder.CLUSTER)
+            .setClusterId(clusterId)
             .setStatus(
                 ip == null || ip.isEmpty() ? WorkloadStatus.UNHEALTHY : WorkloadStatus.HEALTHY);
     if (ip != null && !ip.isEmpty()) {
@@ -177,10 +191,7 @@ final class ObjectTranslator {
       out.setWaypoint(binding.address());
     }
     for (Resource<ServiceSpec> svc : index.services(ns)) {
-      Map<String, String> selector = svc.spec().selector();
-      if (selector.isEmpty()
-          || !selector.entrySet().stream()
-              .allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+      if (!isEndpoint(svc, pod.name(), labels)) {
         continue;
       }
       PortList.Builder ports = PortList.newBuilder();

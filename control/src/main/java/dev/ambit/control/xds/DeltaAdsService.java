@@ -29,8 +29,14 @@ public final class DeltaAdsService
   @Override
   public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
       StreamObserver<DeltaDiscoveryResponse> responses) {
+    // a caller limited to one identity is a waypoint: it gets the xDS of its own Gateway only
+    String onlyClient =
+        CallerNode.onlyIdentity()
+            .map(id -> "waypoint~" + id.namespace() + "/" + id.serviceAccount() + "~")
+            .orElse(null);
     XdsStream stream =
-        new XdsStream(CallerNode.current(), publisher, metrics, responses, streams::remove);
+        new XdsStream(
+            CallerNode.current(), onlyClient, publisher, metrics, responses, streams::remove);
     streams.add(stream);
     return stream;
   }

@@ -29,6 +29,7 @@ final class XdsStream implements StreamObserver<DeltaDiscoveryRequest> {
   private static final Logger log = LoggerFactory.getLogger(XdsStream.class);
 
   private final String node;
+  private final String clientPrefix;
   private final XdsPublisher publisher;
   private final ControlMetrics metrics;
   private final StreamObserver<DeltaDiscoveryResponse> out;
@@ -39,13 +40,19 @@ final class XdsStream implements StreamObserver<DeltaDiscoveryRequest> {
   private long nonces;
   private boolean closed;
 
+  /**
+   * {@code clientPrefix} (may be null): the node id the client must present starts with it, e.g.
+   * {@code waypoint~<ns>/<gateway>~} for a waypoint authenticated by its own token.
+   */
   XdsStream(
       String node,
+      String clientPrefix,
       XdsPublisher publisher,
       ControlMetrics metrics,
       StreamObserver<DeltaDiscoveryResponse> out,
       Consumer<XdsStream> onClose) {
     this.node = node;
+    this.clientPrefix = clientPrefix;
     this.publisher = publisher;
     this.metrics = metrics;
     this.out = out;
@@ -78,6 +85,14 @@ final class XdsStream implements StreamObserver<DeltaDiscoveryRequest> {
     if (clientId.isEmpty() && req.hasNode()) {
       clientId = req.getNode().getId();
       log.info("xDS client {} connected (node credential {})", clientId, node);
+    }
+    if (clientPrefix != null && !clientId.startsWith(clientPrefix)) {
+      String why =
+          "this caller may only be xDS client " + clientPrefix + "<node>, not '" + clientId + "'";
+      log.warn("refused xDS client {} (node {}): {}", clientId, node, why);
+      out.onError(Status.PERMISSION_DENIED.withDescription(why).asRuntimeException());
+      close("refused: " + why);
+      return;
     }
     String type = req.getTypeUrl();
     if (!req.getResponseNonce().isEmpty()) {

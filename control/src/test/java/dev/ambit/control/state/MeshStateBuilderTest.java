@@ -158,6 +158,42 @@ class MeshStateBuilderTest {
   }
 
   @Test
+  void serviceWithoutSelectorHasThePodsItsAnnotationNamesAndTheClusterIdIsUsed() throws Exception {
+    store.apply(ConfigReader.read("test.yaml", BASE));
+    store.apply(
+        ConfigReader.read(
+            "endpoints.yaml",
+            """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: external-reviews
+              namespace: shop
+              annotations:
+                ambit.dev/endpoint-pods: reviews-v1,gone
+            spec:
+              clusterIP: 10.96.0.21
+              ports:
+              - name: http
+                port: 80
+                targetPort: web
+            """));
+    MeshState state = new MeshStateBuilder("cluster.local", "Kubernetes").build(store.snapshot());
+    Workload w = state.workloads().get("Kubernetes//Pod/shop/reviews-v1");
+    assertThat(w.getClusterId()).isEqualTo("Kubernetes");
+    assertThat(w.getServicesMap().get("shop/external-reviews.shop.svc.cluster.local"))
+        .isNotNull()
+        .satisfies(
+            ports -> {
+              assertThat(ports.getPorts(0).getServicePort()).isEqualTo(80);
+              assertThat(ports.getPorts(0).getTargetPort()).isEqualTo(8080);
+            });
+    // and it is still an endpoint of the Service whose selector matches it
+    assertThat(state.workloads().get("Kubernetes//Pod/shop/reviews-v1").getServicesMap())
+        .containsKey("shop/reviews.shop.svc.cluster.local");
+  }
+
+  @Test
   void podWithoutIpIsUnhealthyAndOptedOutPodIsNotInTheMesh() throws Exception {
     MeshState state = build(BASE);
     assertThat(state.workloads().get("local//Pod/shop/reviews-v1").getStatus())

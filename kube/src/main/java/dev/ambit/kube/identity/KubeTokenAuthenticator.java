@@ -1,6 +1,11 @@
 package dev.ambit.kube.identity;
 
+import dev.ambit.control.ca.Identities;
 import dev.ambit.control.server.TokenAuthenticator;
+import dev.ambit.control.state.Labels;
+import dev.ambit.kube.source.KubeKinds;
+import dev.ambit.kube.waypoint.WaypointReconciler;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
@@ -24,19 +29,25 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Authenticates ztunnels by their Kubernetes service-account token (a projected, pod-bound token
- * with audience {@link #DEFAULT_AUDIENCE}):
+ * Authenticates ztunnels and waypoints by their Kubernetes service-account token (a projected,
+ * pod-bound token with audience {@link #DEFAULT_AUDIENCE}):
  *
  * <ol>
  *   <li>a TokenReview with that audience must accept it;
- *   <li>it must belong to a trusted node account ({@code <namespace>/<service-account>}, by default
- *       {@code istio-system/ztunnel}): only those may act for a node;
  *   <li>it must be bound to a pod (user extra {@code authentication.kubernetes.io/pod-name} and
- *       {@code pod-uid}) that still exists, runs as that account and is scheduled on an existing
- *       Node.
+ *       {@code pod-uid}) that still exists, runs as the token's account and is scheduled on an
+ *       existing Node;
+ *   <li>either the account is a trusted node account ({@code <namespace>/<service-account>}, by
+ *       default {@code istio-system/ztunnel}): the caller acts for the pod's node, and the CA then
+ *       issues only identities of pods scheduled there;
+ *   <li>or the pod is a waypoint's: labelled {@code gateway.networking.k8s.io/gateway-name: <gw>},
+ *       a Gateway {@code <gw>} of class {@code istio-waypoint} exists in its namespace, and it runs
+ *       as the account of that name (the one the waypoint controller creates). The caller then
+ *       obtains only its own identity ({@code spiffe://<td>/ns/<ns>/sa/<gw>}) and the xDS of its
+ *       Gateway (the xDS service accepts only the client id {@code waypoint~<ns>/<gw>~<node>});
+ *   <li>any other token is refused.
  * </ol>
  *
- * The caller's node is that pod's node; the CA then issues only identities of pods scheduled there.
  * Accepted tokens are remembered (by their SHA-256) for a short time so that renewals and xDS
  * reconnects do not each cost a TokenReview.
  */
@@ -52,40 +63,48 @@ public final class KubeTokenAuthenticator implements TokenAuthenticator {
   private final KubernetesClient client;
   private final String audience;
   private final Set<String> nodeAccounts;
+  private final String trustDomain;
   private final Duration cacheFor;
   private final Clock clock;
   private final Map<String, Accepted> accepted = new ConcurrentHashMap<>();
 
-  private record Accepted(String node, Instant until) {}
+  private record Accepted(Caller caller, Instant until) {}
 
   public KubeTokenAuthenticator(
       KubernetesClient client,
       String audience,
       Set<String> nodeAccounts,
+      String trustDomain,
       Duration cacheFor,
       Clock clock) {
     this.client = client;
     this.audience = audience;
     this.nodeAccounts = Set.copyOf(nodeAccounts);
+    this.trustDomain = trustDomain;
     this.cacheFor = cacheFor;
     this.clock = clock;
   }
 
   @Override
   public String node(String token) {
+    return authenticate(token).node();
+  }
+
+  @Override
+  public Caller authenticate(String token) {
     String digest = sha256(token);
     Instant now = clock.instant();
     Accepted cached = accepted.get(digest);
     if (cached != null && cached.until().isAfter(now)) {
-      return cached.node();
+      return cached.caller();
     }
     accepted.values().removeIf(a -> !a.until().isAfter(now));
-    String node = review(token);
-    accepted.put(digest, new Accepted(node, now.plus(cacheFor)));
-    return node;
+    Caller caller = review(token);
+    accepted.put(digest, new Accepted(caller, now.plus(cacheFor)));
+    return caller;
   }
 
-  private String review(String token) {
+  private Caller review(String token) {
     TokenReviewStatus status = tokenReview(token);
     if (status == null || !Boolean.TRUE.equals(status.getAuthenticated())) {
       String why = status == null || status.getError() == null ? "" : ": " + status.getError();
@@ -101,12 +120,9 @@ public final class KubeTokenAuthenticator implements TokenAuthenticator {
     if (parts.length != 4) {
       throw refuse(Status.UNAUTHENTICATED, user + " is not a service account");
     }
-    String account = parts[2] + "/" + parts[3];
-    if (!nodeAccounts.contains(account)) {
-      throw refuse(
-          Status.PERMISSION_DENIED,
-          "service account " + account + " may not act for a node (allowed: " + nodeAccounts + ")");
-    }
+    String ns = parts[2];
+    String sa = parts[3];
+    String account = ns + "/" + sa;
     Map<String, List<String>> extra = status.getUser().getExtra();
     String podName = first(extra, POD_NAME);
     String podUid = first(extra, POD_UID);
@@ -115,15 +131,15 @@ public final class KubeTokenAuthenticator implements TokenAuthenticator {
           Status.UNAUTHENTICATED,
           "the token of " + account + " is not bound to a pod (use a projected token)");
     }
-    Pod pod = get(() -> client.pods().inNamespace(parts[2]).withName(podName).get());
+    Pod pod = get(() -> client.pods().inNamespace(ns).withName(podName).get());
     if (pod == null || !podUid.equals(pod.getMetadata().getUid())) {
-      throw refuse(Status.UNAUTHENTICATED, "pod " + parts[2] + "/" + podName + " no longer exists");
+      throw refuse(Status.UNAUTHENTICATED, "pod " + ns + "/" + podName + " no longer exists");
     }
     String node = pod.getSpec().getNodeName();
-    if (node == null || !Objects.equals(pod.getSpec().getServiceAccountName(), parts[3])) {
+    if (node == null || !Objects.equals(pod.getSpec().getServiceAccountName(), sa)) {
       throw refuse(
           Status.PERMISSION_DENIED,
-          "pod " + parts[2] + "/" + podName + " is not a scheduled pod of " + account);
+          "pod " + ns + "/" + podName + " is not a scheduled pod of " + account);
     }
     String tokenNode = first(extra, NODE_NAME);
     if (tokenNode != null && !tokenNode.equals(node)) {
@@ -131,11 +147,50 @@ public final class KubeTokenAuthenticator implements TokenAuthenticator {
           Status.PERMISSION_DENIED,
           "the token names node " + tokenNode + " but the pod runs on " + node);
     }
+    Caller caller;
+    if (nodeAccounts.contains(account)) {
+      caller = Caller.node(node);
+    } else if (isWaypointPod(pod)) {
+      caller = Caller.workload(node, new Identities.Workload(trustDomain, ns, sa));
+    } else {
+      throw refuse(
+          Status.PERMISSION_DENIED,
+          "service account "
+              + account
+              + " may not act for a node (allowed: "
+              + nodeAccounts
+              + ") and pod "
+              + ns
+              + "/"
+              + podName
+              + " is not a waypoint");
+    }
     Node nodeObject = get(() -> client.nodes().withName(node).get());
     if (nodeObject == null) {
       throw refuse(Status.PERMISSION_DENIED, "node " + node + " does not exist");
     }
-    return node;
+    return caller;
+  }
+
+  /**
+   * A pod of a waypoint: labelled with the name of a waypoint Gateway of its namespace and running
+   * as the service account of that name.
+   */
+  private boolean isWaypointPod(Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    String gateway = labels == null ? null : labels.get(Labels.GATEWAY_NAME);
+    if (gateway == null || !gateway.equals(pod.getSpec().getServiceAccountName())) {
+      return false;
+    }
+    GenericKubernetesResource gw =
+        get(
+            () ->
+                client
+                    .genericKubernetesResources(KubeKinds.GATEWAY)
+                    .inNamespace(pod.getMetadata().getNamespace())
+                    .withName(gateway)
+                    .get());
+    return gw != null && WaypointReconciler.isWaypoint(gw);
   }
 
   private TokenReviewStatus tokenReview(String token) {

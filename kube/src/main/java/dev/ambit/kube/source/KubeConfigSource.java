@@ -6,6 +6,8 @@ import dev.ambit.api.Resource;
 import dev.ambit.api.ResourceKey;
 import dev.ambit.api.store.ConfigStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -27,9 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kubernetes config source: shared informers on Namespaces, Pods, Services, ServiceAccounts,
- * AuthorizationPolicies, PeerAuthentications, Gateways and HTTPRoutes; every object is translated
- * ({@link Translator}) and applied to the control plane's {@link ConfigStore} ({@link StoreSync}).
+ * The Kubernetes config source: shared informers on Namespaces, Pods, Services, EndpointSlices,
+ * ServiceAccounts, AuthorizationPolicies, PeerAuthentications, Gateways and HTTPRoutes; every
+ * object is translated ({@link Translator}) and applied to the control plane's {@link ConfigStore}
+ * ({@link StoreSync}).
  *
  * <p>Once every informer has listed, objects in the store that Kubernetes does not have are
  * removed. Objects that do not read fail closed (AuthorizationPolicy, see {@link FailClosed}) or
@@ -45,6 +48,9 @@ public final class KubeConfigSource implements AutoCloseable {
   private final Duration resync;
   private final List<Watched> watched = new ArrayList<>();
   private final Map<ResourceKey, String> warned = new ConcurrentHashMap<>();
+  private final InitialDelivery delivery = new InitialDelivery();
+  private SharedIndexInformer<Service> services;
+  private SharedIndexInformer<EndpointSlice> slices;
 
   private record Watched(Kind kind, SharedIndexInformer<? extends HasMetadata> informer) {}
 
@@ -74,7 +80,8 @@ public final class KubeConfigSource implements AutoCloseable {
   private void startInformers(Duration timeout) {
     watch(Kind.NAMESPACE, client.namespaces());
     watch(Kind.POD, client.pods().inAnyNamespace());
-    watch(Kind.SERVICE, client.services().inAnyNamespace());
+    services = watch(Kind.SERVICE, client.services().inAnyNamespace());
+    slices = watchEndpointSlices();
     watch(Kind.SERVICE_ACCOUNT, client.serviceAccounts().inAnyNamespace());
     for (var context :
         List.of(
@@ -85,9 +92,13 @@ public final class KubeConfigSource implements AutoCloseable {
       watch(KubeKinds.kind(context), client.genericKubernetesResources(context).inAnyNamespace());
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    // the listed objects go to the store in one commit, once all of them are translated
+    sync.hold();
+    List<SharedIndexInformer<?>> synced = new ArrayList<>();
     Set<Kind> listed = EnumSet.noneOf(Kind.class);
     Set<ResourceKey> present = new HashSet<>();
     List<CompletableFuture<?>> starts = new ArrayList<>();
+    CompletableFuture<?> slicesListed = slices.start().toCompletableFuture();
     for (Watched w : watched) {
       starts.add(w.informer().start().toCompletableFuture());
     }
@@ -97,6 +108,7 @@ public final class KubeConfigSource implements AutoCloseable {
       try {
         started.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         listed.add(w.kind());
+        synced.add(w.informer());
         for (HasMetadata o : w.informer().getStore().list()) {
           present.add(key(w.kind(), o));
         }
@@ -113,7 +125,21 @@ public final class KubeConfigSource implements AutoCloseable {
         throw new IllegalStateException("interrupted while listing", e);
       }
     }
+    try {
+      slicesListed.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      synced.add(slices);
+      if (!delivery.await(synced, deadline)) {
+        throw new TimeoutException("the informers did not deliver what they listed");
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list within " + timeout + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while listing", e);
+    }
+    delivery.finish();
     sync.prune(listed, present);
+    sync.release();
     try {
       if (!awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
         throw new IllegalStateException("the listed objects did not reach the store in time");
@@ -128,7 +154,55 @@ public final class KubeConfigSource implements AutoCloseable {
         present.size());
   }
 
-  private <T extends HasMetadata> void watch(Kind kind, Informable<T> informable) {
+  /**
+   * EndpointSlices ({@code discovery.k8s.io/v1}) are not mirrored themselves: a change re-offers
+   * the Service they belong to (label {@code kubernetes.io/service-name}), whose translation names
+   * the ready pod endpoints when it has no selector ({@link EndpointPods}).
+   */
+  private SharedIndexInformer<EndpointSlice> watchEndpointSlices() {
+    SharedIndexInformer<EndpointSlice> informer =
+        client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+    informer.exceptionHandler(
+        (started, t) -> {
+          log.warn("EndpointSlice informer: {}; retrying", t.toString());
+          return true;
+        });
+    informer.addEventHandler(
+        new ResourceEventHandler<EndpointSlice>() {
+          @Override
+          public void onAdd(EndpointSlice slice) {
+            serviceOf(slice);
+            delivery.saw(informer, slice);
+          }
+
+          @Override
+          public void onUpdate(EndpointSlice oldSlice, EndpointSlice slice) {
+            serviceOf(slice);
+            delivery.saw(informer, slice);
+          }
+
+          @Override
+          public void onDelete(EndpointSlice slice, boolean deletedFinalStateUnknown) {
+            serviceOf(slice);
+            delivery.saw(informer, slice);
+          }
+        });
+    return informer;
+  }
+
+  private void serviceOf(EndpointSlice slice) {
+    String service = EndpointPods.serviceName(slice);
+    if (service == null || services == null) {
+      return;
+    }
+    Service svc = services.getStore().getByKey(slice.getMetadata().getNamespace() + "/" + service);
+    if (svc != null) {
+      offer(Kind.SERVICE, svc);
+    }
+  }
+
+  private <T extends HasMetadata> SharedIndexInformer<T> watch(
+      Kind kind, Informable<T> informable) {
     SharedIndexInformer<T> informer = informable.runnableInformer(resync.toMillis());
     informer.exceptionHandler(
         (started, t) -> {
@@ -140,19 +214,23 @@ public final class KubeConfigSource implements AutoCloseable {
           @Override
           public void onAdd(T obj) {
             offer(kind, obj);
+            delivery.saw(informer, obj);
           }
 
           @Override
           public void onUpdate(T oldObj, T newObj) {
             offer(kind, newObj);
+            delivery.saw(informer, newObj);
           }
 
           @Override
           public void onDelete(T obj, boolean deletedFinalStateUnknown) {
             sync.offer(key(kind, obj), Optional.empty());
+            delivery.saw(informer, obj);
           }
         });
     watched.add(new Watched(kind, informer));
+    return informer;
   }
 
   private void offer(Kind kind, HasMetadata object) {
@@ -160,6 +238,9 @@ public final class KubeConfigSource implements AutoCloseable {
     Optional<Resource<?>> translated;
     try {
       translated = translator.translate(kind, object);
+      if (kind == Kind.SERVICE) {
+        translated = translated.map(r -> EndpointPods.annotate(r, slices.getStore().list()));
+      }
       warned.remove(key);
     } catch (ConfigException e) {
       translated = unreadable(kind, object, key, e);
@@ -213,7 +294,12 @@ public final class KubeConfigSource implements AutoCloseable {
 
   @Override
   public void close() {
-    Informers.close(watched.stream().<SharedIndexInformer<?>>map(Watched::informer).toList());
+    List<SharedIndexInformer<?>> all =
+        new ArrayList<>(watched.stream().<SharedIndexInformer<?>>map(Watched::informer).toList());
+    if (slices != null) {
+      all.add(slices);
+    }
+    Informers.close(all);
     sync.close();
   }
 }

@@ -41,6 +41,7 @@ final class StoreSync implements AutoCloseable {
   private final AtomicLong processed = new AtomicLong();
   private volatile boolean closed;
   private boolean busy;
+  private boolean held;
 
   StoreSync(ConfigStore store) {
     this.store = store;
@@ -51,6 +52,21 @@ final class StoreSync implements AutoCloseable {
   void offer(ResourceKey key, Optional<Resource<?>> object) {
     synchronized (lock) {
       pending.put(key, object);
+      lock.notifyAll();
+    }
+  }
+
+  /** Offers collect without being applied until {@link #release()}. */
+  void hold() {
+    synchronized (lock) {
+      held = true;
+    }
+  }
+
+  /** Applies what collected while held (in one batch) and everything after. */
+  void release() {
+    synchronized (lock) {
+      held = false;
       lock.notifyAll();
     }
   }
@@ -86,7 +102,7 @@ final class StoreSync implements AutoCloseable {
   boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
-      while (!pending.isEmpty() || busy) {
+      while ((!pending.isEmpty() && !held) || busy) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
@@ -103,7 +119,7 @@ final class StoreSync implements AutoCloseable {
       synchronized (lock) {
         busy = false;
         lock.notifyAll();
-        while (pending.isEmpty() && !closed) {
+        while ((pending.isEmpty() || held) && !closed) {
           try {
             lock.wait();
           } catch (InterruptedException e) {

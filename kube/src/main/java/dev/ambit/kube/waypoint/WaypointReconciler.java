@@ -64,7 +64,7 @@ public final class WaypointReconciler implements AutoCloseable {
 
   private final KubernetesClient client;
   private final ConfigStore store;
-  private final String image;
+  private final WaypointTemplate template;
   private final ScheduledExecutorService executor =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("ambit-waypoints").factory());
@@ -76,10 +76,10 @@ public final class WaypointReconciler implements AutoCloseable {
   private SharedIndexInformer<GenericKubernetesResource> routes;
   private Watch storeWatch;
 
-  public WaypointReconciler(KubernetesClient client, ConfigStore store, String image) {
+  public WaypointReconciler(KubernetesClient client, ConfigStore store, WaypointTemplate template) {
     this.client = client;
     this.store = store;
-    this.image = image;
+    this.template = template;
   }
 
   /** Starts watching; returns once the informers have listed. */
@@ -97,7 +97,7 @@ public final class WaypointReconciler implements AutoCloseable {
                 .genericKubernetesResources(KubeKinds.HTTP_ROUTE)
                 .inAnyNamespace()
                 .runnableInformer(0),
-            r -> markRoutes());
+            r -> routeChanged());
     inform(
         client
             .apps()
@@ -159,6 +159,16 @@ public final class WaypointReconciler implements AutoCloseable {
 
   private void gatewayChanged(GenericKubernetesResource gw) {
     mark(gw.getMetadata().getNamespace() + "/" + gw.getMetadata().getName());
+  }
+
+  /** Routes count towards their Gateways' listeners: every waypoint Gateway is looked at again. */
+  private synchronized void routeChanged() {
+    if (gateways != null) {
+      for (GenericKubernetesResource gw : gateways.getStore().list()) {
+        dirtyGateways.add(gw.getMetadata().getNamespace() + "/" + gw.getMetadata().getName());
+      }
+    }
+    markRoutes();
   }
 
   private void ownedChanged(HasMetadata owned) {
@@ -234,7 +244,7 @@ public final class WaypointReconciler implements AutoCloseable {
     writeGatewayStatus(gw, hasIp ? ip : null, problem);
   }
 
-  static boolean isWaypoint(GenericKubernetesResource gw) {
+  public static boolean isWaypoint(GenericKubernetesResource gw) {
     Object spec = gw.getAdditionalProperties().get("spec");
     return spec instanceof Map<?, ?> m
         && GatewaySpec.WAYPOINT_CLASS.equals(m.get("gatewayClassName"));
@@ -280,7 +290,7 @@ public final class WaypointReconciler implements AutoCloseable {
       return "a Deployment " + name + " exists that Ambit does not manage";
     }
     boolean scaled = scaledByAutoscaler(ns, name);
-    Deployment want = WaypointResources.deployment(gw, image, null);
+    Deployment want = WaypointResources.deployment(gw, template, null);
     stamp(want, want.getSpec());
     Integer replicas = WaypointResources.replicas(gw);
     if (have == null) {
@@ -368,9 +378,13 @@ public final class WaypointReconciler implements AutoCloseable {
                 programmedWhy,
                 generation,
                 previous)));
-    if (old.containsKey("listeners")) {
-      status.put("listeners", old.get("listeners"));
-    }
+    status.put(
+        "listeners",
+        ListenerStatus.of(
+            gw,
+            routes.getStore().list(),
+            problem == null && ip != null,
+            Conditions.of(old.get("listeners"))));
     if (sameJson(old, status)) {
       return;
     }

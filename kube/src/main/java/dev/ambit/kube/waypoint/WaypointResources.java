@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.HashMap;
@@ -28,6 +30,10 @@ final class WaypointResources {
   static final int HBONE = 15008;
   static final int STATUS = 15021;
   static final int METRICS = 15020;
+  static final String TOKEN_DIR = "/var/run/secrets/tokens";
+  static final String TOKEN_FILE = "istio-token";
+  static final String ROOT_DIR = "/var/run/secrets/ambit-ca";
+  static final String ROOT_FILE = "root-cert.pem";
 
   private WaypointResources() {}
 
@@ -98,8 +104,14 @@ final class WaypointResources {
         .build();
   }
 
-  /** The Deployment; {@code replicas} null leaves the count to whoever scales it. */
-  static Deployment deployment(GenericKubernetesResource gw, String image, Integer replicas) {
+  /**
+   * The Deployment; {@code replicas} null leaves the count to whoever scales it. The waypoint
+   * authenticates to the control plane with a projected service-account token ({@value
+   * #TOKEN_DIR}/{@value #TOKEN_FILE}, audience from the template) and verifies it with the mesh
+   * root from the ConfigMap the control plane publishes ({@value #ROOT_DIR}/{@value #ROOT_FILE}).
+   */
+  static Deployment deployment(
+      GenericKubernetesResource gw, WaypointTemplate template, Integer replicas) {
     Map<String, String> podLabels = labels(gw);
     podLabels.put(Labels.DATAPLANE_MODE, Labels.NONE);
     String name = gw.getMetadata().getName();
@@ -123,11 +135,35 @@ final class WaypointResources {
         .endMetadata()
         .withNewSpec()
         .withServiceAccountName(name)
+        .withAutomountServiceAccountToken(false)
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(1337L)
+        .withRunAsGroup(1337L)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
         .addNewContainer()
         .withName("waypoint")
-        .withImage(image)
+        .withImage(template.image())
         .withArgs(
-            List.of("waypoint-proxy", "--name", name, "--namespace", ns, "--node", "$(NODE_NAME)"))
+            List.of(
+                "waypoint-proxy",
+                "--name",
+                name,
+                "--namespace",
+                ns,
+                "--node",
+                "$(NODE_NAME)",
+                "--xds",
+                template.xdsAddress(),
+                "--ca-token-file",
+                TOKEN_DIR + "/" + TOKEN_FILE,
+                "--ca-root",
+                ROOT_DIR + "/" + ROOT_FILE,
+                "--trust-domain",
+                template.trustDomain()))
         .withEnv(
             new EnvVarBuilder()
                 .withName("NODE_NAME")
@@ -149,7 +185,53 @@ final class WaypointResources {
         .withName("metrics")
         .withContainerPort(METRICS)
         .endPort()
+        .withNewReadinessProbe()
+        .withNewHttpGet()
+        .withPath("/healthz/ready")
+        .withNewPort(METRICS)
+        .endHttpGet()
+        .withPeriodSeconds(5)
+        .endReadinessProbe()
+        .withNewSecurityContext()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .endSecurityContext()
+        .withVolumeMounts(
+            new VolumeMountBuilder()
+                .withName("ca-token")
+                .withMountPath(TOKEN_DIR)
+                .withReadOnly(true)
+                .build(),
+            new VolumeMountBuilder()
+                .withName("ca-root")
+                .withMountPath(ROOT_DIR)
+                .withReadOnly(true)
+                .build(),
+            new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build())
         .endContainer()
+        .withVolumes(
+            new VolumeBuilder()
+                .withName("ca-token")
+                .withNewProjected()
+                .addNewSource()
+                .withNewServiceAccountToken()
+                .withPath(TOKEN_FILE)
+                .withAudience(template.tokenAudience())
+                .withExpirationSeconds(43200L)
+                .endServiceAccountToken()
+                .endSource()
+                .endProjected()
+                .build(),
+            new VolumeBuilder()
+                .withName("ca-root")
+                .withNewConfigMap()
+                .withName(template.rootConfigMap())
+                .endConfigMap()
+                .build(),
+            new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build())
         .endSpec()
         .endTemplate()
         .endSpec()
