@@ -165,7 +165,12 @@ final class Socks5Handler extends SimpleChannelInboundHandler<Socks5Message> {
     if (cmd.dstAddrType() != Socks5AddressType.DOMAIN
         || NetUtil.isValidIpV4Address(cmd.dstAddr())
         || NetUtil.isValidIpV6Address(cmd.dstAddr())) {
-      return new InetSocketAddress(Addresses.parseLiteral(cmd.dstAddr()), cmd.dstPort());
+      try {
+        return new InetSocketAddress(Addresses.parseLiteral(cmd.dstAddr()), cmd.dstPort());
+      } catch (IllegalArgumentException e) {
+        // e.g. an IPv6 literal with a zone id ("::1%eth0"), written as a domain name
+        return null;
+      }
     }
     ServiceInfo service = lookup(state.snapshot(), cmd.dstAddr().toLowerCase(Locale.ROOT));
     if (service == null || service.vips().isEmpty()) {
