@@ -80,8 +80,14 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
   private boolean hasFoldedLine(ByteBuf in) {
     int from = in.readerIndex();
     int to = Math.min(in.writerIndex(), from + SCAN_LIMIT);
-    if (midHead && from < to && isBlank(in.getByte(from))) {
-      return true;
+    if (midHead && from < to) {
+      byte first = in.getByte(from);
+      if (isBlank(first)) {
+        return true;
+      }
+      if (first == '\r' || first == '\n') {
+        return false; // the empty line ending the head, read apart from the lines before it
+      }
     }
     for (int i = from; i < to - 1; i++) {
       if (in.getByte(i) != '\n') {
