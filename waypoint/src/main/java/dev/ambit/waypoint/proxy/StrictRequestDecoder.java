@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -66,6 +67,9 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         inHead = false;
         midHead = false;
         failed = m.decoderResult().isFailure();
+      }
+      if (o instanceof HttpContent c && c.decoderResult().isFailure()) {
+        failed = true; // a bad chunk: the decoder reads nothing more, nor do we
       }
       if (o instanceof LastHttpContent) {
         inHead = !failed;
