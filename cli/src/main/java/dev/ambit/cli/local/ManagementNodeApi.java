@@ -7,12 +7,14 @@ import dev.ambit.node.agent.PodReport;
 import dev.ambit.node.agent.PodSpec;
 import dev.ambit.node.net.PodHosts.ServiceEntry;
 import dev.ambit.proto.client.ManagementClient;
+import dev.ambit.proto.client.ReconnectLog;
 import dev.ambit.proto.control.ContainerInfo;
 import dev.ambit.proto.control.PodInfo;
 import dev.ambit.proto.control.WatchEvent;
 import dev.ambit.proto.control.WatchRequest;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class ManagementNodeApi implements NodeApi {
   private static final Logger log = LoggerFactory.getLogger(ManagementNodeApi.class);
   private static final long REWATCH_MS = 1000;
+  private final ReconnectLog rewatches = new ReconnectLog(log, "watch of the control plane");
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -126,6 +129,7 @@ public final class ManagementNodeApi implements NodeApi {
               onService(e);
             }
             if (podsSynced && servicesSynced) {
+              rewatches.restored();
               publish();
             }
           }
@@ -133,7 +137,7 @@ public final class ManagementNodeApi implements NodeApi {
 
         @Override
         public void onError(Throwable t) {
-          restart(ctx, t.getMessage());
+          restart(ctx, ReconnectLog.describe(t));
         }
 
         @Override
@@ -180,7 +184,7 @@ public final class ManagementNodeApi implements NodeApi {
         ctx.cancel(null);
         context = null;
       }
-      log.warn("watch of the control plane ended ({}); watching again", why);
+      rewatches.failed(why, Duration.ofMillis(REWATCH_MS));
       retry.schedule(this::start, REWATCH_MS, TimeUnit.MILLISECONDS);
     }
   }

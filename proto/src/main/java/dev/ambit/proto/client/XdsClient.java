@@ -55,6 +55,7 @@ public final class XdsClient implements AutoCloseable {
   private final Duration minBackoff;
   private final Duration maxBackoff;
   private final ScheduledExecutorService scheduler;
+  private final ReconnectLog reconnects = new ReconnectLog(log, "xDS stream");
   private final CountDownLatch synced = new CountDownLatch(1);
   private final Set<String> syncedTypes = ConcurrentHashMap.newKeySet();
 
@@ -237,7 +238,7 @@ public final class XdsClient implements AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
-      disconnected(requests, io.grpc.Status.fromThrowable(t).toString());
+      disconnected(requests, ReconnectLog.describe(t));
     }
 
     @Override
@@ -252,6 +253,7 @@ public final class XdsClient implements AutoCloseable {
       return;
     }
     backoff = minBackoff;
+    reconnects.restored();
     Subscription<?> s = subscriptions.get(response.getTypeUrl());
     DeltaDiscoveryRequest.Builder reply =
         DeltaDiscoveryRequest.newBuilder()
@@ -285,7 +287,7 @@ public final class XdsClient implements AutoCloseable {
     Duration wait = backoff;
     backoff =
         backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
-    log.warn("xDS stream lost ({}); reconnecting in {} ms", why, wait.toMillis());
+    reconnects.failed(why, wait);
     scheduler.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 

@@ -102,6 +102,10 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
     if (http2) {
       return 0;
     }
+    if (!req.protocolVersion().equals(HttpVersion.HTTP_1_1)
+        && !req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+      return 505; // "HTTP/3.1", "HTTP/1.2"...: never forwarded under a version we do not speak
+    }
     int hosts = req.headers().getAll(HttpHeaderNames.HOST).size();
     if (hosts > 1 || (hosts == 0 && req.protocolVersion().equals(HttpVersion.HTTP_1_1))) {
       return 400;

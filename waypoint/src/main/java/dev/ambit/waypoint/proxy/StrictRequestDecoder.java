@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -67,6 +68,9 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         midHead = false;
         failed = m.decoderResult().isFailure();
       }
+      if (o instanceof HttpContent c && c.decoderResult().isFailure()) {
+        failed = true; // a bad chunk: the decoder reads nothing more, nor do we
+      }
       if (o instanceof LastHttpContent) {
         inHead = !failed;
       }
@@ -80,8 +84,14 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
   private boolean hasFoldedLine(ByteBuf in) {
     int from = in.readerIndex();
     int to = Math.min(in.writerIndex(), from + SCAN_LIMIT);
-    if (midHead && from < to && isBlank(in.getByte(from))) {
-      return true;
+    if (midHead && from < to) {
+      byte first = in.getByte(from);
+      if (isBlank(first)) {
+        return true;
+      }
+      if (first == '\r' || first == '\n') {
+        return false; // the empty line ending the head, read apart from the lines before it
+      }
     }
     for (int i = from; i < to - 1; i++) {
       if (in.getByte(i) != '\n') {

@@ -208,7 +208,8 @@ public final class PodProxy {
               @Override
               protected void initChannel(Channel ch) {
                 Socks5Handler.install(
-                    ch.pipeline(), new Socks5Handler(outbound, ctx, spec.namespace()));
+                    ch.pipeline(),
+                    new Socks5Handler(outbound::proxy, ctx.state(), spec.namespace()));
               }
             }));
     return CompletableFuture.allOf(binds.toArray(CompletableFuture[]::new))

@@ -4,6 +4,8 @@ import dev.ambit.transport.hbone.Relay;
 import dev.ambit.ztunnel.state.Addresses;
 import dev.ambit.ztunnel.state.ServiceInfo;
 import dev.ambit.ztunnel.state.StateSnapshot;
+import dev.ambit.ztunnel.state.StateStore;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -25,6 +27,7 @@ import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +44,19 @@ final class Socks5Handler extends SimpleChannelInboundHandler<Socks5Message> {
 
   private static final Logger LOG = LoggerFactory.getLogger(Socks5Handler.class);
 
-  private final OutboundProxy outbound;
-  private final ProxyContext ctx;
+  /** Where an accepted request goes: {@link OutboundProxy#proxy} in a pod. */
+  @FunctionalInterface
+  interface Upstream {
+    void proxy(Channel downstream, InetSocketAddress target, Consumer<Boolean> connected);
+  }
+
+  private final Upstream outbound;
+  private final StateStore state;
   private final String namespace;
 
-  Socks5Handler(OutboundProxy outbound, ProxyContext ctx, String namespace) {
+  Socks5Handler(Upstream outbound, StateStore state, String namespace) {
     this.outbound = outbound;
-    this.ctx = ctx;
+    this.state = state;
     this.namespace = namespace;
   }
 
@@ -156,9 +165,14 @@ final class Socks5Handler extends SimpleChannelInboundHandler<Socks5Message> {
     if (cmd.dstAddrType() != Socks5AddressType.DOMAIN
         || NetUtil.isValidIpV4Address(cmd.dstAddr())
         || NetUtil.isValidIpV6Address(cmd.dstAddr())) {
-      return new InetSocketAddress(Addresses.parseLiteral(cmd.dstAddr()), cmd.dstPort());
+      try {
+        return new InetSocketAddress(Addresses.parseLiteral(cmd.dstAddr()), cmd.dstPort());
+      } catch (IllegalArgumentException e) {
+        // e.g. an IPv6 literal with a zone id ("::1%eth0"), written as a domain name
+        return null;
+      }
     }
-    ServiceInfo service = lookup(ctx.state().snapshot(), cmd.dstAddr().toLowerCase(Locale.ROOT));
+    ServiceInfo service = lookup(state.snapshot(), cmd.dstAddr().toLowerCase(Locale.ROOT));
     if (service == null || service.vips().isEmpty()) {
       return null;
     }
