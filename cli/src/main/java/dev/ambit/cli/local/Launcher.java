@@ -40,10 +40,21 @@ public final class Launcher {
   private static final List<String> ZTUNNEL_ENV =
       List.of("env", "MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=131072");
 
+  /**
+   * Extra JVM options for ztunnel processes, after the defaults (so they win), split on white
+   * space: for tuning or profiling a ztunnel without a rebuild.
+   */
+  static final String ZTUNNEL_OPTIONS_ENV = "AMBIT_ZTUNNEL_JAVA_OPTIONS";
+
   public static List<String> ambit(String... args) {
     if (args.length > 0 && args[0].equals("ztunnel")) {
+      List<String> options = new ArrayList<>(ZTUNNEL);
+      String extra = System.getenv(ZTUNNEL_OPTIONS_ENV);
+      if (extra != null && !extra.isBlank()) {
+        options.addAll(List.of(extra.strip().split("\\s+")));
+      }
       List<String> cmd = new ArrayList<>(ZTUNNEL_ENV);
-      cmd.addAll(command(ZTUNNEL, args));
+      cmd.addAll(command(options, args));
       return cmd;
     }
     return command(List.of(), args);
