@@ -7,6 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "ambit",
     mixinStandardHelpOptions = true,
+    // Every verb gets --help and --version, not only those that declare them.
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = VersionCommand.Provider.class,
     description = "Ambit: an ambient service mesh (secure L4 overlay per node, L7 waypoints).",
     subcommands = {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
@@ -27,6 +29,17 @@ class ComponentCommandsTest {
     assertThat(run(command, "--help")).isZero();
     assertThat(out.toString()).startsWith("Usage: ambit " + command);
     assertThat(err.toString()).isEmpty();
+  }
+
+  static Stream<String> everyVerb() {
+    return Main.commandLine().getSubcommands().keySet().stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("everyVerb")
+  void everyVerbAnswersHelp(String verb) {
+    assertThat(run(verb, "--help")).isZero();
+    assertThat(out.toString()).startsWith("Usage: ambit " + verb);
   }
 
   @ParameterizedTest
