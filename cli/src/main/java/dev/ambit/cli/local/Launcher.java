@@ -17,10 +17,10 @@ public final class Launcher {
   /**
    * JVM settings of a ztunnel: its heap holds the mesh state and per-connection records, while
    * connection buffers live off-heap; a small heap with the serial collector, returned to the
-   * system when it empties, keeps an idle ztunnel's footprint small. The C2 compiler's work
-   * memory, freed after compiling but kept by malloc (~20 MiB), is returned to the system every few
-   * seconds; compact object headers shrink the heap. (C1 alone saves another ~15 MiB but cost a
-   * third of the 8-stream throughput and a quarter more added latency in bench/run.)
+   * system when it empties, keeps an idle ztunnel's footprint small. The C2 compiler's work memory,
+   * freed after compiling but kept by malloc (~20 MiB), is returned to the system every few
+   * seconds; compact object headers shrink the heap. (C1 alone saves another ~15-20 MiB; in
+   * bench/run its connection rate and added latency ratios were worse, at a different load.)
    */
   private static final List<String> ZTUNNEL =
       List.of(
