@@ -5,8 +5,19 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * A node credential as written by the control plane into a directory: {@code cert-chain.pem} (leaf
@@ -25,14 +36,52 @@ public record ControlPlaneCredentials(Path certChain, Path key, Path root)
         dir.resolve("cert-chain.pem"), dir.resolve("key.pem"), dir.resolve("root-cert.pem"));
   }
 
+  /**
+   * TLS credentials with this node's key. A PKCS#8 key (EC, as the mesh issues) is read with the
+   * JDK and handed over as a key manager: given the key file, the TLS library parses it with
+   * BouncyCastle whenever that is on the class path, which loads its whole provider (about 800
+   * classes and a large signed-jar manifest, several MiB of a ztunnel that otherwise never needs
+   * it).
+   */
   public ChannelCredentials channelCredentials() {
     try {
-      return TlsChannelCredentials.newBuilder()
-          .keyManager(certChain.toFile(), key.toFile())
-          .trustManager(root.toFile())
-          .build();
+      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+      String keyPem = Files.readString(key);
+      if (keyPem.contains("-----BEGIN PRIVATE KEY-----")) {
+        tls.keyManager(keyManagerFactory(keyPem).getKeyManagers());
+      } else {
+        tls.keyManager(certChain.toFile(), key.toFile());
+      }
+      return tls.trustManager(root.toFile()).build();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read control plane credentials " + certChain, e);
+    }
+  }
+
+  private KeyManagerFactory keyManagerFactory(String keyPem) throws IOException {
+    try (InputStream chainIn = Files.newInputStream(certChain)) {
+      String base64 =
+          keyPem
+              .substring(
+                  keyPem.indexOf("-----BEGIN PRIVATE KEY-----") + 27,
+                  keyPem.indexOf("-----END PRIVATE KEY-----"))
+              .replaceAll("\\s", "");
+      PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64));
+      PrivateKey privateKey = KeyFactory.getInstance("EC").generatePrivate(spec);
+      Certificate[] chain =
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(chainIn)
+              .toArray(Certificate[]::new);
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      char[] password = new char[0];
+      store.setKeyEntry("node", privateKey, password, chain);
+      KeyManagerFactory factory =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      factory.init(store, password);
+      return factory;
+    } catch (GeneralSecurityException | IllegalArgumentException | IndexOutOfBoundsException e) {
+      throw new IOException("bad key or certificate chain in " + key.getParent() + ": " + e, e);
     }
   }
 

@@ -117,6 +117,9 @@ public final class Relay {
    */
   public static void shutdownOutput(Channel channel) {
     if (channel instanceof DuplexChannel duplex) {
+      if (!channel.isActive() || duplex.isOutputShutdown()) {
+        return; // a write would only fail (and throw) on the connection-close path
+      }
       channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());
     } else {
       channel.writeAndFlush(StreamBytes.END_STREAM);
@@ -264,7 +267,12 @@ public final class Relay {
      * once END_STREAM went both ways; closing it earlier would reset it and drop queued DATA.
      */
     private static void closeAfterFlush(Channel channel) {
-      if (channel instanceof DuplexChannel && channel.isOpen()) {
+      if (!(channel instanceof DuplexChannel duplex) || !channel.isOpen()) {
+        return;
+      }
+      if (duplex.isOutputShutdown()) {
+        channel.close(); // flushed before its output was shut down; a write would fail
+      } else {
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       }
     }

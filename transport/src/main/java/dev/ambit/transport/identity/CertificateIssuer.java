@@ -3,12 +3,10 @@ package dev.ambit.transport.identity;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +21,6 @@ import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
@@ -41,7 +38,6 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * The crypto of a mesh certificate authority (no persistence, no policy): EC P-256 key pairs,
@@ -71,29 +67,12 @@ public final class CertificateIssuer {
 
   /** A fresh EC P-256 key pair. */
   public static KeyPair newKeyPair() {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(new ECGenParameterSpec("secp256r1"));
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("EC P-256 is not available", e);
-    }
+    return CertificateRequest.newKeyPair();
   }
 
   /** A PEM PKCS#10 request signed by {@code keys}, asking for {@code id} as its URI SAN. */
   public static String csr(KeyPair keys, SpiffeId id) {
-    try {
-      ExtensionsGenerator extensions = new ExtensionsGenerator();
-      extensions.addExtension(Extension.subjectAlternativeName, true, sanOf(id));
-      PKCS10CertificationRequest request =
-          new JcaPKCS10CertificationRequestBuilder(
-                  new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), keys.getPublic())
-              .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
-              .build(signer(keys.getPrivate()));
-      return Pem.encodeCsr(request);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("cannot build a certificate request", e);
-    }
+    return CertificateRequest.pem(keys, id);
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.ambit.ztunnel.identity;
 
 import dev.ambit.proto.client.CaClient;
-import dev.ambit.transport.identity.CertificateIssuer;
+import dev.ambit.transport.identity.CertificateRequest;
 import dev.ambit.transport.identity.Pem;
 import dev.ambit.transport.identity.SpiffeId;
 import dev.ambit.transport.identity.WorkloadCertificate;
@@ -30,8 +30,8 @@ public final class CaCertificateSource implements CertificateSource {
 
   @Override
   public WorkloadCertificate fetch(SpiffeId id) {
-    KeyPair keys = CertificateIssuer.newKeyPair();
-    List<String> pems = ca.createCertificate(CertificateIssuer.csr(keys, id), id.uri(), validity);
+    KeyPair keys = CertificateRequest.newKeyPair();
+    List<String> pems = ca.createCertificate(CertificateRequest.pem(keys, id), id.uri(), validity);
     List<X509Certificate> chain = new ArrayList<>();
     for (String pem : pems) {
       for (X509Certificate c : Pem.certificates(pem)) {
