@@ -48,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * handled it) is sent once more on another connection. A new connection that is not ready (TCP
  * connected, TLS handshake done, the server's HTTP/2 SETTINGS received) within the connect timeout,
  * or that closes before, fails the streams waiting for it and leaves the pool, so that the next
- * connect to the same address opens a fresh one. A rotated source certificate (a different
- * {@link WorkloadCertificate}) gets new connections; old ones expire when idle. A connection silent
- * for the connect timeout is probed with a PING and closed when the PING goes unanswered as long
- * (see {@link Keepalive}). Thread-safe; {@link #connect} never blocks.
+ * connect to the same address opens a fresh one. A rotated source certificate (a different {@link
+ * WorkloadCertificate}) gets new connections; old ones expire when idle. A connection silent for
+ * the connect timeout is probed with a PING and closed when the PING goes unanswered as long (see
+ * {@link Keepalive}). Thread-safe; {@link #connect} never blocks.
  */
 public final class HbonePool implements AutoCloseable {
 
