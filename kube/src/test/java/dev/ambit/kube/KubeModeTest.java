@@ -90,7 +90,8 @@ class KubeModeTest {
 
   @AfterEach
   void stop() {
-    // the mock server extension stops the server and then closes the client
+    // closed before the mock server stops, which waits for its open connections (watches)
+    client.close();
     for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, kube}) {
       try {
         if (c != null) {

@@ -47,7 +47,8 @@ class LeaderElectionTest {
 
   @AfterEach
   void stop() {
-    // the mock server extension stops the server and then closes the client
+    // closed before the mock server stops, which waits for its open connections (watches)
+    client.close();
     for (AutoCloseable c : new AutoCloseable[] {xds, first, second}) {
       try {
         if (c != null) {

@@ -162,7 +162,8 @@ class TokenAuthenticationTest {
     if (kube != null) {
       kube.close();
     }
-    // the mock server extension stops the server and then closes the client
+    // closed before the mock server stops, which waits for its open connections (watches)
+    client.close();
   }
 
   private static TokenReview accepted(String ns, String sa, String pod, String podUid) {
