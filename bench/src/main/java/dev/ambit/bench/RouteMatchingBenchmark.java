@@ -7,6 +7,7 @@ import dev.ambit.proto.waypoint.PathMatch;
 import dev.ambit.proto.waypoint.RouteMatch;
 import dev.ambit.proto.waypoint.RouteRule;
 import dev.ambit.waypoint.config.ServiceInfo;
+import dev.ambit.waypoint.lb.Algorithm;
 import dev.ambit.waypoint.route.RouteTable;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -42,7 +43,8 @@ public class RouteMatchingBenchmark {
           "reviews.bench.svc.cluster.local",
           List.of(),
           List.of(new ServiceInfo.ServicePort(9080, 0)),
-          Optional.empty());
+          Optional.empty(),
+          Algorithm.LEAST_REQUEST);
 
   @Param({"1000"})
   int routes;
