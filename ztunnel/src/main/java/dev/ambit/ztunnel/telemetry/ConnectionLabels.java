@@ -84,6 +84,9 @@ public record ConnectionLabels(
    */
   public static final String CONNECTION_FAILURE = "CONNECT";
 
+  /** The {@code response_flags} of a connection refused or closed by policy. */
+  public static final String DENY = "DENY";
+
   /** These labels with {@code response_flags} set to {@code flags}. */
   public ConnectionLabels withResponseFlags(String flags) {
     return new ConnectionLabels(

@@ -21,9 +21,6 @@ public final class ConnectionRecord {
   private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The {@code response_flags} of a connection refused or closed by policy. */
-  public static final String DENY = "DENY";
-
   private final TcpMetrics metrics;
   private final TcpMetrics.Counters counters;
   private final ConnectionLabels labels;
@@ -84,7 +81,7 @@ public final class ConnectionRecord {
    * response_flags="DENY"} (opened, and bytes, stay with the label set it was opened with).
    */
   public void closeDenied(String result) {
-    close(result, metrics.counters(labels.withResponseFlags(DENY)));
+    close(result, metrics.counters(labels.withResponseFlags(ConnectionLabels.DENY)));
   }
 
   private void close(String result, TcpMetrics.Counters closedIn) {
