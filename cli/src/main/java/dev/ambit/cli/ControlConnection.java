@@ -30,8 +30,7 @@ final class ControlConnection {
 
   ManagementClient connect() {
     // gRPC asks every client socket for SO_KEEPALIVE, which unix sockets do not have: not news.
-    ((ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger("io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap"))
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.netty.bootstrap"))
         .setLevel(ch.qos.logback.classic.Level.ERROR);
     return ManagementClient.connect(home().resolve("control.sock"));
   }

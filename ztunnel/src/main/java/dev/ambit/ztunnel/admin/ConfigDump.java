@@ -1,11 +1,11 @@
 package dev.ambit.ztunnel.admin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.ambit.ztunnel.authz.CompiledPolicy;
 import dev.ambit.ztunnel.identity.CertificateStatus;
+import dev.ambit.ztunnel.json.JsonReader;
+import dev.ambit.ztunnel.json.JsonWriter;
 import dev.ambit.ztunnel.state.ServiceInfo;
 import dev.ambit.ztunnel.state.StateSnapshot;
 import dev.ambit.ztunnel.state.WorkloadInfo;
@@ -19,9 +19,6 @@ import java.util.function.Supplier;
 
 /** {@code /config_dump}: workloads, services, policies and certificates as JSON. */
 final class ConfigDump implements HttpEndpoint {
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Supplier<StateSnapshot> state;
   private final Supplier<List<CertificateStatus>> certificates;
@@ -47,7 +44,7 @@ final class ConfigDump implements HttpEndpoint {
             .sorted(Comparator.comparing(ServiceInfo::key))
             .map(v -> service(s, v))
             .toList());
-    List<JsonNode> policies = new ArrayList<>();
+    List<Object> policies = new ArrayList<>();
     for (CompiledPolicy p :
         s.policies().values().stream().sorted(Comparator.comparing(CompiledPolicy::key)).toList()) {
       policies.add(policy(p));
@@ -59,7 +56,7 @@ final class ConfigDump implements HttpEndpoint {
             .sorted(Comparator.comparing(CertificateStatus::identity))
             .map(ConfigDump::certificate)
             .toList());
-    return HttpResponse.json(JSON.writeValueAsString(dump) + "\n");
+    return HttpResponse.json(JsonWriter.indented(dump) + "\n");
   }
 
   private static Map<String, Object> workload(WorkloadInfo w) {
@@ -88,8 +85,8 @@ final class ConfigDump implements HttpEndpoint {
     return m;
   }
 
-  private static JsonNode policy(CompiledPolicy p) throws java.io.IOException {
-    return JSON.readTree(JsonFormat.printer().print(p.proto()));
+  private static Object policy(CompiledPolicy p) throws InvalidProtocolBufferException {
+    return JsonReader.parse(JsonFormat.printer().print(p.proto()));
   }
 
   private static Map<String, Object> certificate(CertificateStatus c) {

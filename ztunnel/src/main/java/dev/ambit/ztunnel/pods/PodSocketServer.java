@@ -1,8 +1,7 @@
 package dev.ambit.ztunnel.pods;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ambit.ztunnel.json.JsonReader;
+import dev.ambit.ztunnel.json.JsonWriter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -36,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class PodSocketServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PodSocketServer.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long REQUEST_TIMEOUT_SECONDS = 60;
 
   private final Path path;
@@ -79,9 +79,9 @@ public final class PodSocketServer implements AutoCloseable {
         if (line.isBlank()) {
           continue;
         }
-        ObjectNode reply = JSON.createObjectNode();
+        Map<String, Object> reply = new LinkedHashMap<>();
         try {
-          handle(JSON.readTree(line));
+          handle(request(line));
           reply.put("ok", true);
         } catch (Exception e) {
           Throwable cause = unwrap(e);
@@ -89,7 +89,7 @@ public final class PodSocketServer implements AutoCloseable {
           reply.put("ok", false);
           reply.put("error", String.valueOf(cause.getMessage()));
         }
-        out.write((JSON.writeValueAsString(reply) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.write((JsonWriter.compact(reply) + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
       }
     } catch (IOException e) {
@@ -97,7 +97,14 @@ public final class PodSocketServer implements AutoCloseable {
     }
   }
 
-  private void handle(JsonNode request) throws Exception {
+  private static Map<?, ?> request(String line) {
+    if (!(JsonReader.parse(line) instanceof Map<?, ?> request)) {
+      throw new IllegalArgumentException("a request must be a JSON object");
+    }
+    return request;
+  }
+
+  private void handle(Map<?, ?> request) throws Exception {
     String type = text(request, "type");
     switch (type) {
       case "add" ->
@@ -120,14 +127,13 @@ public final class PodSocketServer implements AutoCloseable {
     return e;
   }
 
-  static PodSpec spec(JsonNode request) {
+  static PodSpec spec(Map<?, ?> request) {
     List<InetAddress> ips = new ArrayList<>();
-    JsonNode list = request.get("ips");
-    if (list == null || !list.isArray() || list.isEmpty()) {
+    if (!(request.get("ips") instanceof List<?> list) || list.isEmpty()) {
       throw new IllegalArgumentException("add needs a non-empty \"ips\" array");
     }
-    for (JsonNode ip : list) {
-      ips.add(dev.ambit.ztunnel.state.Addresses.parseLiteral(ip.asText()));
+    for (Object ip : list) {
+      ips.add(dev.ambit.ztunnel.state.Addresses.parseLiteral(String.valueOf(ip)));
     }
     String netns = text(request, "netns");
     return new PodSpec(
@@ -139,12 +145,12 @@ public final class PodSocketServer implements AutoCloseable {
         ips);
   }
 
-  private static String text(JsonNode node, String field) {
-    JsonNode v = node.get(field);
-    return v == null || v.isNull() ? "" : v.asText();
+  private static String text(Map<?, ?> node, String field) {
+    Object v = node.get(field);
+    return v == null || v instanceof Map || v instanceof List ? "" : v.toString();
   }
 
-  private static String required(JsonNode node, String field) {
+  private static String required(Map<?, ?> node, String field) {
     String v = text(node, field);
     if (v.isEmpty()) {
       throw new IllegalArgumentException("missing \"" + field + "\"");

@@ -76,6 +76,13 @@ class PodSocketServerTest {
           "{\"type\":\"add\",\"uid\":\"u\",\"namespace\":\"default\",\"ips\":[\"curl.example\"]}");
       assertThat(in.readLine())
           .isEqualTo("{\"ok\":false,\"error\":\"not an IP address: curl.example\"}");
+      send(out, "{\"type\":\"add\",\"uid\":");
+      assertThat(in.readLine())
+          .isEqualTo(
+              "{\"ok\":false,\"error\":\"invalid JSON at offset 20: unexpected end of input\"}");
+      send(out, "[\"add\"]");
+      assertThat(in.readLine())
+          .isEqualTo("{\"ok\":false,\"error\":\"a request must be a JSON object\"}");
       send(out, "{\"type\":\"frobnicate\"}");
       assertThat(in.readLine())
           .isEqualTo("{\"ok\":false,\"error\":\"unknown request type: frobnicate\"}");
