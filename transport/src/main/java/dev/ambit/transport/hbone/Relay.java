@@ -10,7 +10,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -120,9 +123,30 @@ public final class Relay {
       if (!channel.isActive() || duplex.isOutputShutdown()) {
         return; // a write would only fail (and throw) on the connection-close path
       }
-      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> shutdownFlushed(duplex));
     } else {
       channel.writeAndFlush(StreamBytes.END_STREAM);
+    }
+  }
+
+  /**
+   * Sends FIN on a TCP channel whose writes are all flushed. A native (epoll) socket is shut down
+   * directly: Netty's {@code shutdownOutput} constructs an exception with its stack trace for the
+   * writes it would fail, even when none is pending (one per relayed connection). The socket
+   * records the shutdown, so {@code isOutputShutdown()} still tells.
+   */
+  private static void shutdownFlushed(DuplexChannel channel) {
+    if (!(channel instanceof UnixChannel unix) || !(unix.fd() instanceof Socket socket)) {
+      channel.shutdownOutput();
+      return;
+    }
+    if (!channel.isActive() || channel.isOutputShutdown()) {
+      return;
+    }
+    try {
+      socket.shutdown(false, true);
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot shut down the output of {}", channel, e);
     }
   }
 
@@ -233,7 +257,9 @@ public final class Relay {
         } else {
           state.bDone = true;
         }
-        shutdownOutput(other);
+        if (!state.bothDone() || !(other instanceof DuplexChannel)) {
+          shutdownOutput(other); // a TCP channel whose input ended too is closed below: FIN
+        }
         if (state.bothDone()) {
           closeAfterFlush(self);
           closeAfterFlush(other);

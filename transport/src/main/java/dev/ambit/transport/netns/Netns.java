@@ -8,17 +8,24 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs code with the current thread inside another network namespace ({@code setns(2)} through
  * {@code java.lang.foreign}), then switches back. Sockets keep the namespace they were created in,
  * so creating a socket inside {@link #run} gives a socket of that namespace usable from any thread.
+ *
+ * <p>{@link #open} keeps a namespace open, so that switching into it costs two {@code setns} calls
+ * and no path lookup: what a proxy creating a socket per connection wants. Each thread keeps its
+ * own namespace open too, to switch back to, once it has switched for the first time.
  *
  * <p>Only platform threads can switch; calls from a virtual thread are carried out on a dedicated
  * platform thread (and the virtual thread waits). Keep the body short: just the socket creation.
@@ -70,6 +77,11 @@ public final class Netns {
             return t;
           });
 
+  /** Closes a thread's own namespace descriptor once the thread is gone. */
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  private static final ThreadLocal<Switcher> SWITCHER = new ThreadLocal<>();
+
   private Netns() {}
 
   /**
@@ -83,35 +95,138 @@ public final class Netns {
     if (netns == null) {
       return body.call();
     }
-    if (Thread.currentThread().isVirtual()) {
-      Future<T> result = CARRIER.submit(() -> switched(netns, body));
-      try {
-        return result.get();
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof Exception cause ? cause : e;
-      }
+    try (Handle handle = open(netns)) {
+      return handle.run(body);
     }
-    return switched(netns, body);
   }
 
-  private static <T> T switched(Path netns, Callable<T> body) throws Exception {
+  /**
+   * Opens the network namespace {@code netns} for {@link Handle#run}; it stays open (and the
+   * namespace alive) until the handle is closed.
+   *
+   * @throws NetnsException when it cannot be opened
+   */
+  public static Handle open(Path netns) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      int original = open(arena, state, SELF);
+      return new Handle(netns, open(arena, arena.allocate(CAPTURE), netns));
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /** An open network namespace. Thread-safe; closing waits for no one but takes effect last. */
+  public static final class Handle implements AutoCloseable {
+    private final Path path;
+    private final int fd;
+    private final AtomicInteger users = new AtomicInteger(1); // the owner counts until close()
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Handle(Path path, int fd) {
+      this.path = path;
+      this.fd = fd;
+    }
+
+    /** The namespace file this handle opened. */
+    public Path path() {
+      return path;
+    }
+
+    /**
+     * Calls {@code body} with the current thread in this namespace and switches back before
+     * returning, also on failure.
+     *
+     * @throws NetnsException when the handle is closed or the namespace cannot be entered (or,
+     *     fatally for the thread, left)
+     */
+    public <T> T run(Callable<T> body) throws Exception {
+      acquire();
       try {
-        int target = open(arena, state, netns);
-        try {
-          setns(state, target, netns);
-        } finally {
-          close(target);
+        if (Thread.currentThread().isVirtual()) {
+          Future<T> result = CARRIER.submit(() -> switched(this, body));
+          try {
+            return result.get();
+          } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+          }
         }
-        try {
-          return body.call();
-        } finally {
-          setns(state, original, SELF);
-        }
+        return switched(this, body);
       } finally {
-        close(original);
+        release();
+      }
+    }
+
+    private void acquire() {
+      for (int n = users.get(); ; n = users.get()) {
+        if (n == 0) {
+          throw new NetnsException("network namespace " + path + " is closed");
+        }
+        if (users.compareAndSet(n, n + 1)) {
+          return;
+        }
+      }
+    }
+
+    private void release() {
+      if (users.decrementAndGet() == 0) {
+        closeFd(fd);
+      }
+    }
+
+    /** Closes the namespace once no {@link #run} uses it any more; later runs fail. */
+    @Override
+    public void close() {
+      if (closed.compareAndSet(false, true)) {
+        release();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Netns[" + path + "]";
+    }
+  }
+
+  /**
+   * A thread's switching state: its own namespace (opened the first time it switches, closed when
+   * the thread is gone), the namespace it is in now, and where {@code setns} reports its errno.
+   */
+  private static final class Switcher {
+    final MemorySegment state = Arena.ofAuto().allocate(CAPTURE);
+    final int home;
+    int current;
+
+    Switcher() throws Throwable {
+      try (Arena arena = Arena.ofConfined()) {
+        home = open(arena, state, SELF);
+      }
+      current = home;
+      int fd = home;
+      CLEANER.register(Thread.currentThread(), () -> closeFd(fd));
+    }
+
+    static Switcher current() throws Throwable {
+      Switcher s = SWITCHER.get();
+      if (s == null) {
+        s = new Switcher();
+        SWITCHER.set(s);
+      }
+      return s;
+    }
+  }
+
+  private static <T> T switched(Handle target, Callable<T> body) throws Exception {
+    try {
+      Switcher s = Switcher.current();
+      int previous = s.current;
+      setns(s.state, target.fd, target.path);
+      s.current = target.fd;
+      try {
+        return body.call();
+      } finally {
+        setns(s.state, previous, SELF);
+        s.current = previous;
       }
     } catch (Exception | Error e) {
       throw e;
@@ -120,9 +235,13 @@ public final class Netns {
     }
   }
 
-  private static void close(int fd) throws Throwable {
-    int rc = (int) CLOSE.invokeExact(fd);
-    assert rc == 0 : "close(" + fd + ") failed";
+  private static void closeFd(int fd) {
+    try {
+      int rc = (int) CLOSE.invokeExact(fd);
+      assert rc == 0 : "close(" + fd + ") failed";
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
   }
 
   private static int open(Arena arena, MemorySegment state, Path path) throws Throwable {

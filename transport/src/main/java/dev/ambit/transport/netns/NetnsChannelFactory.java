@@ -14,12 +14,20 @@ import java.util.function.Supplier;
  * (Netty's epoll channels create their socket in the constructor). Binding, connecting and I/O can
  * then happen on any event loop. Reuse one instance per namespace: {@code HbonePool} shares
  * connections only between connects made with the same factory instance.
+ *
+ * <p>The namespace is opened on the first channel and kept open until {@link #close}, so that each
+ * further channel costs two {@code setns} calls and no path lookup; channels created after {@link
+ * #close} fail. The namespace therefore stays the one that was there at the first channel, even if
+ * another is later mounted at the same path.
  */
-public final class NetnsChannelFactory<C extends Channel> implements ChannelFactory<C> {
+public final class NetnsChannelFactory<C extends Channel>
+    implements ChannelFactory<C>, AutoCloseable {
 
   private final Path netns;
   private final Supplier<C> constructor;
   private final Consumer<? super C> configure;
+  private volatile Netns.Handle handle;
+  private boolean closed; // guarded by this
 
   /**
    * @param netns the namespace file, or null for the current namespace
@@ -53,7 +61,7 @@ public final class NetnsChannelFactory<C extends Channel> implements ChannelFact
   public C newChannel() {
     C channel;
     try {
-      channel = Netns.run(netns, constructor::get);
+      channel = netns == null ? constructor.get() : handle().run(constructor::get);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -61,6 +69,31 @@ public final class NetnsChannelFactory<C extends Channel> implements ChannelFact
     }
     configure.accept(channel);
     return channel;
+  }
+
+  private Netns.Handle handle() {
+    Netns.Handle h = handle;
+    if (h != null) {
+      return h;
+    }
+    synchronized (this) {
+      if (closed) {
+        throw new NetnsException("channel factory for " + netns + " is closed");
+      }
+      if (handle == null) {
+        handle = Netns.open(netns);
+      }
+      return handle;
+    }
+  }
+
+  /** Closes the namespace (once channels being created have been); later channels fail. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (handle != null) {
+      handle.close();
+    }
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -168,5 +169,56 @@ class NetnsTest {
             () -> Netns.run(Path.of("/var/run/netns/does-not-exist-" + ns.name()), () -> 1))
         .isInstanceOf(NetnsException.class)
         .hasMessageContaining("No such file or directory");
+  }
+
+  @Test
+  void anOpenNamespaceServesManySwitchesAndThenRefusesAfterClose() throws Exception {
+    Path self = Path.of("/proc/thread-self/ns/net");
+    Path before = Files.readSymbolicLink(self);
+    String inode = "net:[" + Files.getAttribute(ns.path(), "unix:ino") + "]";
+    Netns.Handle handle = Netns.open(ns.path());
+    try (handle) {
+      for (int i = 0; i < 100; i++) {
+        assertThat(handle.run(() -> Files.readSymbolicLink(self)).toString()).isEqualTo(inode);
+        assertThat(Files.readSymbolicLink(self)).isEqualTo(before);
+      }
+    }
+    assertThatThrownBy(() -> handle.run(() -> 1))
+        .isInstanceOf(NetnsException.class)
+        .hasMessageContaining("closed");
+    assertThat(Files.readSymbolicLink(self)).isEqualTo(before);
+  }
+
+  @Test
+  void aNestedSwitchReturnsToTheOuterNamespace() throws Exception {
+    Path self = Path.of("/proc/thread-self/ns/net");
+    Path before = Files.readSymbolicLink(self);
+    try (TestNetns other = TestNetns.create();
+        Netns.Handle outer = Netns.open(ns.path());
+        Netns.Handle inner = Netns.open(other.path())) {
+      List<Path> seen =
+          outer.run(
+              () -> {
+                Path in = Files.readSymbolicLink(self);
+                Path nested = inner.run(() -> Files.readSymbolicLink(self));
+                return List.of(in, nested, Files.readSymbolicLink(self));
+              });
+      assertThat(seen.get(0).toString())
+          .isEqualTo("net:[" + Files.getAttribute(ns.path(), "unix:ino") + "]");
+      assertThat(seen.get(1).toString())
+          .isEqualTo("net:[" + Files.getAttribute(other.path(), "unix:ino") + "]");
+      assertThat(seen.get(2)).isEqualTo(seen.get(0));
+    }
+    assertThat(Files.readSymbolicLink(self)).isEqualTo(before);
+  }
+
+  @Test
+  void aClosedChannelFactoryCreatesNoMoreChannels() throws Exception {
+    NetnsChannelFactory<?> factory = NetnsChannelFactory.socket(ns.path(), ch -> {});
+    factory.newChannel().unsafe().closeForcibly();
+    factory.close();
+    assertThatThrownBy(factory::newChannel)
+        .isInstanceOf(NetnsException.class)
+        .hasMessageContaining("closed");
   }
 }

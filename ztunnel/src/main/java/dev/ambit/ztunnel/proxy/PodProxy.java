@@ -310,9 +310,16 @@ public final class PodProxy {
     hbone.goAway();
   }
 
-  /** Closes the listeners and resets every open connection. */
+  /**
+   * Closes the listeners, resets every open connection and closes the pod's namespace (sockets are
+   * no longer created in it).
+   */
   void close() {
     stopAccepting();
     connections.abortAll();
+    sockets.close();
+    transparentSockets.close();
+    listenerSockets.close();
+    transparentListenerSockets.close();
   }
 }

@@ -1,10 +1,6 @@
 package dev.ambit.ztunnel.telemetry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetSocketAddress;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -19,7 +15,6 @@ public final class ConnectionRecord {
 
   public static final String ACCESS_LOGGER = "dev.ambit.ztunnel.access";
   private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final TcpMetrics metrics;
   private final TcpMetrics.Counters counters;
@@ -95,30 +90,13 @@ public final class ConnectionRecord {
   }
 
   String accessLogLine(String result) {
-    Map<String, Object> line = new LinkedHashMap<>();
-    line.put("reporter", labels.reporter());
-    line.put("src.addr", address(source));
-    line.put("src.workload", labels.sourceWorkload());
-    line.put("src.namespace", labels.sourceWorkloadNamespace());
-    line.put("src.identity", labels.sourcePrincipal());
-    line.put("dst.addr", address(destination));
-    line.put("dst.service", labels.destinationService());
-    line.put("dst.workload", labels.destinationWorkload());
-    line.put("dst.namespace", labels.destinationWorkloadNamespace());
-    line.put("dst.identity", labels.destinationPrincipal());
-    line.put("security", labels.connectionSecurityPolicy());
-    line.put("bytes_sent", sent.get());
-    line.put("bytes_received", received.get());
-    line.put("duration_ms", (System.nanoTime() - startNanos) / 1_000_000);
-    line.put("result", result);
-    try {
-      return JSON.writeValueAsString(line);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String address(InetSocketAddress a) {
-    return a == null ? "unknown" : a.getAddress().getHostAddress() + ":" + a.getPort();
+    return AccessLogLine.render(
+        counters.accessLog,
+        source,
+        destination,
+        sent.get(),
+        received.get(),
+        (System.nanoTime() - startNanos) / 1_000_000,
+        result);
   }
 }

@@ -13,9 +13,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class TcpMetrics {
 
-  /** The four counters of one label set. */
+  /** The four counters of one label set, and the parts its access-log lines share. */
   public static final class Counters {
     final ConnectionLabels labels;
+    final AccessLogLine.Parts accessLog;
     final LongAdder opened = new LongAdder();
     final LongAdder closed = new LongAdder();
     final LongAdder sent = new LongAdder();
@@ -23,6 +24,7 @@ public final class TcpMetrics {
 
     Counters(ConnectionLabels labels) {
       this.labels = labels;
+      this.accessLog = AccessLogLine.Parts.of(labels);
     }
 
     public void opened() {
