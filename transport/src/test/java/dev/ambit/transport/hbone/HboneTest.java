@@ -882,7 +882,11 @@ class HboneTest {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt == ChannelInputShutdownEvent.INSTANCE) {
-        ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(f -> ctx.close());
+        // shutdownOutput() drops writes still queued (the echo may be behind under backpressure)
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+            .addListener(
+                f ->
+                    ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(x -> ctx.close()));
       }
     }
 
