@@ -40,18 +40,21 @@ import org.slf4j.LoggerFactory;
 /**
  * HBONE client with connection pooling. Connections are keyed by {source identity, expected
  * destination identities, proxy address, socket factory}: pass the same {@link ChannelFactory}
- * instance for the same source network namespace to share connections. One TLS connection carries
- * up to {@code min(maxStreamsPerConnection, server's SETTINGS_MAX_CONCURRENT_STREAMS)} CONNECT
- * streams; beyond that another connection opens. Connections without streams close after the idle
- * timeout; closed or GOAWAY'd connections leave the pool at once, and a CONNECT that a GOAWAY
- * overtook (failed without a response on a connection that received GOAWAY: the server never
- * handled it) is sent once more on another connection. A new connection that is not ready (TCP
- * connected, TLS handshake done, the server's HTTP/2 SETTINGS received) within the connect timeout,
- * or that closes before, fails the streams waiting for it and leaves the pool, so that the next
- * connect to the same address opens a fresh one. A rotated source certificate (a different {@link
- * WorkloadCertificate}) gets new connections; old ones expire when idle. A connection silent for
- * the connect timeout is probed with a PING and closed when the PING goes unanswered as long (see
- * {@link Keepalive}). Thread-safe; {@link #connect} never blocks.
+ * instance for the same source network namespace to share connections. Each event loop has its own
+ * connections: a stream is opened on a connection of the event loop it is asked for (by default the
+ * calling thread's), so that a relay between the stream and a socket of that loop runs on one
+ * thread, without a hand-off per chunk, and parallel tunnels spread over the loops. One TLS
+ * connection carries up to {@code min(maxStreamsPerConnection, server's
+ * SETTINGS_MAX_CONCURRENT_STREAMS)} CONNECT streams; beyond that another connection opens.
+ * Connections without streams close after the idle timeout; closed or GOAWAY'd connections leave
+ * the pool at once, and a CONNECT that a GOAWAY overtook (failed without a response on a connection
+ * that received GOAWAY: the server never handled it) is sent once more on another connection. A new
+ * connection that is not ready (TCP connected, TLS handshake done, the server's HTTP/2 SETTINGS
+ * received) within the connect timeout, or that closes before, fails the streams waiting for it and
+ * leaves the pool, so that the next connect to the same address opens a fresh one. A rotated source
+ * certificate (a different {@link WorkloadCertificate}) gets new connections; old ones expire when
+ * idle. A connection silent for the connect timeout is probed with a PING and closed when the PING
+ * goes unanswered as long (see {@link Keepalive}). Thread-safe; {@link #connect} never blocks.
  */
 public final class HbonePool implements AutoCloseable {
 
@@ -67,6 +70,7 @@ public final class HbonePool implements AutoCloseable {
       HboneTarget target,
       WorkloadCertificate source,
       ChannelFactory<? extends Channel> factory,
+      EventLoop loop,
       CompletableFuture<Channel> result,
       boolean retried) {
     Key key() {
@@ -92,20 +96,45 @@ public final class HbonePool implements AutoCloseable {
    * with {@link Relay#splice}, or add handlers and turn autoRead on; {@link Relay#shutdownOutput}
    * sends END_STREAM, closing it before both sides ended resets the stream). Fails with {@link
    * HboneException}: the server's status, or status 0 for connect/TLS/HTTP/2 failures such as a
-   * server not proving an expected identity.
+   * server not proving an expected identity. Called on one of the pool's event loops, the stream
+   * runs on that loop.
    */
   public CompletableFuture<Channel> connect(
       HboneTarget target,
       WorkloadCertificate source,
       ChannelFactory<? extends Channel> socketFactory) {
+    return connect(target, source, socketFactory, currentLoop());
+  }
+
+  /**
+   * As {@link #connect(HboneTarget, WorkloadCertificate, ChannelFactory)}, on a connection whose
+   * event loop is {@code loop} (opening one there if none has room), so that the stream and a
+   * channel of that loop it is spliced with are served by one thread: no hand-off per chunk. {@code
+   * null}: any connection with room.
+   */
+  public CompletableFuture<Channel> connect(
+      HboneTarget target,
+      WorkloadCertificate source,
+      ChannelFactory<? extends Channel> socketFactory,
+      EventLoop loop) {
     CompletableFuture<Channel> result = new CompletableFuture<>();
     if (target.expectedIdentities().isEmpty()) {
       result.completeExceptionally(
           new HboneException(0, "no expected identity for " + target.proxyAddress()));
       return result;
     }
-    acquire(new Pending(target, source, socketFactory, result, false));
+    acquire(new Pending(target, source, socketFactory, loop, result, false));
     return result;
+  }
+
+  /** The event loop of the group running the calling thread, or null. */
+  private EventLoop currentLoop() {
+    for (io.netty.util.concurrent.EventExecutor e : group) {
+      if (e.inEventLoop() && e instanceof EventLoop loop) {
+        return loop;
+      }
+    }
+    return null;
   }
 
   /** The pool's tuning. */
@@ -147,13 +176,16 @@ public final class HbonePool implements AutoCloseable {
       }
       List<Connection> list = connections.computeIfAbsent(pending.key(), k -> new ArrayList<>());
       for (Connection c : list) {
-        if (c.cert.equals(pending.source()) && c.hasRoom()) {
+        if (c.cert.equals(pending.source())
+            && c.hasRoom()
+            && (pending.loop() == null || c.loop == pending.loop())) {
           chosen = c;
           break;
         }
       }
       if (chosen == null) {
-        chosen = new Connection(pending.key(), pending.source());
+        EventLoop loop = pending.loop() != null ? pending.loop() : group.next();
+        chosen = new Connection(pending.key(), pending.source(), loop);
         list.add(chosen);
         fresh = true;
       }
@@ -181,6 +213,7 @@ public final class HbonePool implements AutoCloseable {
   private final class Connection {
     final Key key;
     final WorkloadCertificate cert;
+    final EventLoop loop;
     final List<Pending> waiting = new ArrayList<>(); // guarded by HbonePool.this
     int reserved; // guarded by HbonePool.this
     boolean ready; // guarded by HbonePool.this
@@ -190,9 +223,10 @@ public final class HbonePool implements AutoCloseable {
     long idleGeneration; // guarded by HbonePool.this
     volatile Channel channel;
 
-    Connection(Key key, WorkloadCertificate cert) {
+    Connection(Key key, WorkloadCertificate cert, EventLoop loop) {
       this.key = key;
       this.cert = cert;
+      this.loop = loop;
     }
 
     boolean hasRoom() {
@@ -209,7 +243,7 @@ public final class HbonePool implements AutoCloseable {
       }
       Bootstrap bootstrap =
           new Bootstrap()
-              .group(group)
+              .group(loop)
               .channelFactory(first.factory())
               .option(ChannelOption.TCP_NODELAY, true)
               .option(
@@ -233,7 +267,6 @@ public final class HbonePool implements AutoCloseable {
                     }
                   });
       // Channel creation may switch network namespaces: do it on an event loop (a platform thread).
-      EventLoop loop = group.next();
       loop.schedule(this::readyDeadline, config.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
       loop.execute(
           () -> {
@@ -378,7 +411,9 @@ public final class HbonePool implements AutoCloseable {
                         if (overtakenByGoAway(p, error)) {
                           log.debug(
                               "CONNECT {} overtaken by GOAWAY; resending", target.authority());
-                          acquire(new Pending(target, p.source(), p.factory(), p.result(), true));
+                          acquire(
+                              new Pending(
+                                  target, p.source(), p.factory(), p.loop(), p.result(), true));
                         } else {
                           p.result().completeExceptionally(error);
                         }

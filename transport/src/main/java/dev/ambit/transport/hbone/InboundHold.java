@@ -27,6 +27,13 @@ final class InboundHold extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     ctx.channel().config().setAutoRead(false);
+    EpollInterest.keepRegistered(ctx.channel()); // an accepted socket: connected already
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    EpollInterest.keepRegistered(ctx.channel()); // an outbound socket, just connected
+    ctx.fireChannelActive();
   }
 
   @Override

@@ -83,6 +83,7 @@ public final class Relay {
   private static void installNow(Channel channel, Side side) {
     if (channel instanceof DuplexChannel) {
       channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+      EpollInterest.keepRegistered(channel); // if it was not held: see EpollInterest
     }
     channel.pipeline().addLast("relay", side);
     if (channel.pipeline().get(InboundHold.class) != null) {

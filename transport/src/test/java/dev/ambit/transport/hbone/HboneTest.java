@@ -16,6 +16,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -185,6 +186,15 @@ class HboneTest {
    */
   private InetSocketAddress captureListener(HboneTarget target, ByteCounters counters)
       throws InterruptedException {
+    return captureListener(target, counters, null);
+  }
+
+  /**
+   * As ztunnel's capture: each app connection's stream is opened on {@code loop}, or on the app
+   * connection's own event loop when null (one pooled connection per loop).
+   */
+  private InetSocketAddress captureListener(
+      HboneTarget target, ByteCounters counters, EventLoop loop) throws InterruptedException {
     Channel ch =
         new ServerBootstrap()
             .group(group)
@@ -196,7 +206,7 @@ class HboneTest {
                   @Override
                   protected void initChannel(Channel app) {
                     app.pipeline().addLast(Relay.holdInbound());
-                    pool.connect(target, clientCert, SOCKETS)
+                    pool.connect(target, clientCert, SOCKETS, loop != null ? loop : app.eventLoop())
                         .whenComplete(
                             (stream, error) -> {
                               if (error != null) {
@@ -444,12 +454,34 @@ class HboneTest {
   }
 
   @Test
+  void streamsRunOnTheEventLoopTheyAreOpenedFor() throws Exception {
+    pool = new HbonePool(group, HbonePoolConfig.defaults());
+    InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
+    HboneTarget target = targetFor(hbone, (InetSocketAddress) echo.localAddress());
+    List<Channel> streams = new ArrayList<>();
+    for (io.netty.util.concurrent.EventExecutor e : group) {
+      EventLoop loop = (EventLoop) e;
+      for (int i = 0; i < 2; i++) {
+        Channel stream = pool.connect(target, clientCert, SOCKETS, loop).get(5, TimeUnit.SECONDS);
+        assertThat(stream.eventLoop()).isSameAs(loop);
+        streams.add(stream);
+      }
+    }
+    assertThat(streams.get(1).parent()).isSameAs(streams.get(0).parent());
+    assertThat(streams.get(2).parent()).isNotSameAs(streams.get(0).parent());
+    assertThat(pool.connectionCount()).isEqualTo(2);
+    streams.forEach(Channel::close);
+  }
+
+  @Test
   void manyStreamsShareOneTlsConnection() throws Exception {
     pool = new HbonePool(group, HbonePoolConfig.defaults());
     InetSocketAddress hbone = hboneServer(pki.issue(SERVER), 100);
     InetSocketAddress capture =
         captureListener(
-            targetFor(hbone, (InetSocketAddress) echo.localAddress()), new ByteCounters());
+            targetFor(hbone, (InetSocketAddress) echo.localAddress()),
+            new ByteCounters(),
+            group.next());
 
     List<CompletableFuture<byte[]>> results = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
@@ -634,7 +666,8 @@ class HboneTest {
       InetSocketAddress capture =
           captureListener(
               targetFor(hbone, (InetSocketAddress) upstream.getLocalSocketAddress()),
-              new ByteCounters());
+              new ByteCounters(),
+              group.next());
       try (Socket control = new Socket()) {
         control.connect(capture, 5000);
         control.setSoTimeout(20_000);
@@ -685,7 +718,8 @@ class HboneTest {
       InetSocketAddress capture =
           captureListener(
               targetFor(hbone, (InetSocketAddress) upstream.getLocalSocketAddress()),
-              new ByteCounters());
+              new ByteCounters(),
+              group.next());
       try (Socket control = new Socket()) {
         control.connect(capture, 5000);
         control.setSoTimeout(20_000);
@@ -882,7 +916,11 @@ class HboneTest {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt == ChannelInputShutdownEvent.INSTANCE) {
-        ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(f -> ctx.close());
+        // shutdownOutput() drops writes still queued (the echo may be behind under backpressure)
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+            .addListener(
+                f ->
+                    ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(x -> ctx.close()));
       }
     }
 

@@ -149,7 +149,9 @@ final class OutboundProxy {
         new HboneTarget(route.proxy(), Authority.format(route.authority()), expectedIds, headers);
     ctx.certificates()
         .get(pod.identity(), ctx.config().certificateWait())
-        .thenCompose(cert -> ctx.pool().connect(target, cert, pod.sockets()))
+        .thenCompose(
+            cert ->
+                ctx.pool().connect(target, cert, pod.sockets(), attempt.downstream().eventLoop()))
         .whenComplete(
             (stream, error) -> {
               if (error == null) {
