@@ -58,7 +58,7 @@ class HboneWaypointTest {
   final List<String> podSawPeers = new CopyOnWriteArrayList<>();
   final List<String> podSawAuthorities = new CopyOnWriteArrayList<>();
   Harness h;
-  HbonePool waypointPool;
+  LoopPools waypointPool;
   HbonePool clientPool;
   InetSocketAddress waypoint;
 
@@ -69,9 +69,9 @@ class HboneWaypointTest {
             ProxyOptions.defaults(),
             RequestTracer.PROPAGATE_ONLY,
             harness -> {
-              waypointPool = new HbonePool(harness.group, HbonePoolConfig.defaults());
+              waypointPool = new LoopPools(HbonePoolConfig.defaults());
               return new HboneConnector(
-                  waypointPool,
+                  waypointPool::of,
                   () -> waypointCert,
                   NioSocketChannel::new,
                   ep -> podHbone.get(ep.address().getHostAddress()));
@@ -272,5 +272,30 @@ class HboneWaypointTest {
       c.close();
     }
     assertThat(h.v1.requestCount.get() + h.v2.requestCount.get()).isZero();
+  }
+
+  @Test
+  void upstreamStreamsRunOnTheEventLoopThatAskedForThem() throws Exception {
+    for (io.netty.util.concurrent.EventExecutor e : h.group) {
+      io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
+      Channel up =
+          waypointPool
+              .of(loop)
+              .connect(
+                  new HboneTarget(
+                      podHbone.get("10.241.1.11"),
+                      "10.241.1.11:8080",
+                      Set.of(SpiffeId.parse("spiffe://cluster.local/ns/shop/sa/reviews-v1")),
+                      Map.of()),
+                  waypointCert,
+                  NioSocketChannel::new)
+              .get(10, TimeUnit.SECONDS);
+      try {
+        assertThat(up.eventLoop()).isSameAs(loop);
+        assertThat(waypointPool.of(loop).connectionCount()).isEqualTo(1);
+      } finally {
+        up.close();
+      }
+    }
   }
 }
