@@ -111,7 +111,10 @@ public final class Waypoint implements AutoCloseable {
             tracer);
     resources.add(proxy);
     listener =
-        new HboneServer(certs.serverSelector(), new HboneIngress(proxy))
+        new HboneServer(
+                certs.serverSelector(),
+                new HboneIngress(proxy),
+                HboneIngress.MAX_TUNNELS_PER_CONNECTION)
             .bind(group, group, transport.serverSockets(), s.listen())
             .sync()
             .channel();

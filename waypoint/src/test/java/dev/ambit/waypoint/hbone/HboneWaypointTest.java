@@ -80,7 +80,9 @@ class HboneWaypointTest {
     fakePod("10.241.1.12", "spiffe://cluster.local/ns/shop/sa/reviews-v2", h.v2.address());
     Channel server =
         new HboneServer(
-                ServerTlsSelector.fixed(MeshTls.server(waypointCert)), new HboneIngress(h.proxy))
+                ServerTlsSelector.fixed(MeshTls.server(waypointCert)),
+                new HboneIngress(h.proxy),
+                HboneIngress.MAX_TUNNELS_PER_CONNECTION)
             .bind(
                 h.group,
                 h.group,
@@ -296,6 +298,22 @@ class HboneWaypointTest {
       } finally {
         up.close();
       }
+    }
+  }
+
+  @Test
+  void aClientWithManyTunnelsSpreadsThemOverSeveralConnections() throws Exception {
+    int tunnels = HboneIngress.MAX_TUNNELS_PER_CONNECTION * 2 + 1;
+    List<TestClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < tunnels; i++) {
+        TestClient c = TestClient.over(tunnel("10.96.0.10:9080"), false);
+        clients.add(c);
+        assertThat(c.get("/").status()).isEqualTo(200);
+      }
+      assertThat(clientPool.connectionCount()).isEqualTo(3);
+    } finally {
+      clients.forEach(TestClient::close);
     }
   }
 }
