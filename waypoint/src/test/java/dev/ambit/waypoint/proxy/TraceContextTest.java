@@ -33,4 +33,22 @@ class TraceContextTest {
     assertThat(TraceContext.continueOrStart(zeroParent).traceId())
         .isNotEqualTo("0af7651916cd43dd8448eb211c80319c");
   }
+
+  @Test
+  void malformedTraceparentsStartANewTrace() {
+    String ok = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    for (String bad :
+        new String[] {
+          "01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+          "00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01",
+          "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-0",
+          "00-0af7651916cd43dd8448eb211c80319c_b7ad6b7169203331-01",
+          "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra",
+          "00-0af7651916cd43dd8448eb211c8031zz-b7ad6b7169203331-01"
+        }) {
+      assertThat(TraceContext.continueOrStart(bad).parentSpanId()).as(bad).isEmpty();
+    }
+    assertThat(TraceContext.continueOrStart("  " + ok + " ").parentSpanId())
+        .isEqualTo("b7ad6b7169203331");
+  }
 }
