@@ -7,7 +7,6 @@ import dev.ambit.proto.client.XdsClient;
 import dev.ambit.proto.waypoint.HttpRoute;
 import dev.ambit.proto.waypoint.L7Authorization;
 import dev.ambit.proto.workload.Address;
-import dev.ambit.transport.hbone.HbonePool;
 import dev.ambit.transport.hbone.HbonePoolConfig;
 import dev.ambit.transport.hbone.HboneServer;
 import dev.ambit.transport.identity.Pem;
@@ -16,6 +15,7 @@ import dev.ambit.waypoint.config.ConfigStore;
 import dev.ambit.waypoint.config.XdsConfigSource;
 import dev.ambit.waypoint.hbone.HboneConnector;
 import dev.ambit.waypoint.hbone.HboneIngress;
+import dev.ambit.waypoint.hbone.LoopPools;
 import dev.ambit.waypoint.identity.WaypointCertificates;
 import dev.ambit.waypoint.metrics.MetricsServer;
 import dev.ambit.waypoint.metrics.RequestMetrics;
@@ -26,9 +26,6 @@ import dev.ambit.waypoint.tracing.OtelRequestTracer;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -48,17 +45,19 @@ public final class Waypoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Waypoint.class);
 
   private final List<AutoCloseable> resources = new ArrayList<>();
+  private final NetTransport transport;
   private final EventLoopGroup group;
   private Channel listener;
   private MetricsServer metricsServer;
 
-  private Waypoint(EventLoopGroup group) {
-    this.group = group;
+  private Waypoint(NetTransport transport) {
+    this.transport = transport;
+    this.group = new MultiThreadIoEventLoopGroup(transport.ioHandler());
   }
 
   /** Starts everything; returns once the listeners are bound (config may still be arriving). */
   public static Waypoint start(WaypointSettings s) throws Exception {
-    Waypoint w = new Waypoint(new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory()));
+    Waypoint w = new Waypoint(NetTransport.best());
     try {
       w.startAll(s);
       return w;
@@ -95,8 +94,8 @@ public final class Waypoint implements AutoCloseable {
     resources.add(xds);
     xds.start();
 
-    HbonePool pool = new HbonePool(group, HbonePoolConfig.defaults());
-    resources.add(pool);
+    LoopPools pools = new LoopPools(HbonePoolConfig.defaults());
+    resources.add(pools);
     RequestMetrics metrics = new RequestMetrics();
     RequestTracer tracer =
         OtelRequestTracer.fromEnvironment(System.getenv(), s.name() + "." + s.namespace());
@@ -105,20 +104,24 @@ public final class Waypoint implements AutoCloseable {
         new WaypointProxy(
             config,
             new HboneConnector(
-                pool, certs::current, NioSocketChannel::new, HboneConnector.POD_HBONE_PORT),
+                pools::of, certs::current, transport.sockets(), HboneConnector.POD_HBONE_PORT),
             metrics,
             ProxyOptions.defaults(),
             new SecureRandom(),
             tracer);
     resources.add(proxy);
     listener =
-        new HboneServer(certs.serverSelector(), new HboneIngress(proxy))
-            .bind(group, group, NioServerSocketChannel::new, s.listen())
+        new HboneServer(
+                certs.serverSelector(),
+                new HboneIngress(proxy),
+                HboneIngress.MAX_TUNNELS_PER_CONNECTION)
+            .bind(group, group, transport.serverSockets(), s.listen())
             .sync()
             .channel();
     metricsServer =
         MetricsServer.start(
             group,
+            transport.serverSockets(),
             s.metrics(),
             metrics::scrape,
             () -> config.received() && certs.notAfter() != null);

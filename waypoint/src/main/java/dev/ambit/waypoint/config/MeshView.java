@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Immutable index of services and workloads built from {@code istio.workload.Address} resources.
@@ -29,6 +30,22 @@ public final class MeshView {
   private final Map<String, ServiceInfo> servicesByName = new HashMap<>();
   private final Map<String, List<Workload>> workloadsByService = new HashMap<>();
   private final Map<InetAddress, Workload> workloadsByIp = new HashMap<>();
+
+  /** {@link #endpoints} computed once per service (instance) and port: every request asks. */
+  private final ConcurrentHashMap<EndpointsKey, List<Endpoint>> endpointsCache =
+      new ConcurrentHashMap<>();
+
+  private record EndpointsKey(ServiceInfo service, int port) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof EndpointsKey k && k.service == service && k.port == port;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(service) * 31 + port;
+    }
+  }
 
   private MeshView() {}
 
@@ -117,6 +134,15 @@ public final class MeshView {
 
   /** Every endpoint (pod address and target port) backing the given service port. */
   public List<Endpoint> endpoints(ServiceInfo service, int servicePort) {
+    EndpointsKey key = new EndpointsKey(service, servicePort);
+    List<Endpoint> cached = endpointsCache.get(key);
+    if (cached == null) {
+      cached = endpointsCache.computeIfAbsent(key, k -> computeEndpoints(service, servicePort));
+    }
+    return cached;
+  }
+
+  private List<Endpoint> computeEndpoints(ServiceInfo service, int servicePort) {
     Optional<ServiceInfo.ServicePort> sp = service.port(servicePort);
     if (sp.isEmpty()) {
       return List.of();

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 /**
  * Upstream streams over HBONE: a CONNECT to the endpoint pod's ztunnel ({@code podIP:15008}) with
  * {@code :authority = podIP:targetPort}, presenting the waypoint's certificate and accepting only
- * the pod's own SPIFFE identity. Streams to the same pod share pooled TLS connections.
+ * the pod's own SPIFFE identity. Streams to the same pod share pooled TLS connections, those of the
+ * caller's event loop when the pools are per loop.
  */
 public final class HboneConnector implements UpstreamConnector {
 
@@ -28,22 +29,24 @@ public final class HboneConnector implements UpstreamConnector {
   public static final Function<Endpoint, InetSocketAddress> POD_HBONE_PORT =
       ep -> new InetSocketAddress(ep.address(), 15008);
 
-  private final HbonePool pool;
+  private final Function<EventLoop, HbonePool> pools;
   private final Supplier<WorkloadCertificate> certificate;
   private final ChannelFactory<? extends Channel> sockets;
   private final Function<Endpoint, InetSocketAddress> proxyAddress;
 
   /**
+   * @param pools the pool to use for a caller on a given event loop (e.g. {@link LoopPools#of}, so
+   *     that upstream streams run on the loop of the request that uses them)
    * @param certificate the waypoint's current certificate (rotations are picked up per connect)
    * @param sockets makes the TCP sockets (a netns factory when the waypoint runs outside its pod)
    * @param proxyAddress where the HBONE endpoint of a pod is, normally {@link #POD_HBONE_PORT}
    */
   public HboneConnector(
-      HbonePool pool,
+      Function<EventLoop, HbonePool> pools,
       Supplier<WorkloadCertificate> certificate,
       ChannelFactory<? extends Channel> sockets,
       Function<Endpoint, InetSocketAddress> proxyAddress) {
-    this.pool = pool;
+    this.pools = pools;
     this.certificate = certificate;
     this.sockets = sockets;
     this.proxyAddress = proxyAddress;
@@ -59,6 +62,6 @@ public final class HboneConnector implements UpstreamConnector {
     HboneTarget target =
         new HboneTarget(
             proxyAddress.apply(endpoint), endpoint.authority(), Set.of(expected.get()), Map.of());
-    return pool.connect(target, certificate.get(), sockets);
+    return pools.apply(loop).connect(target, certificate.get(), sockets);
   }
 }

@@ -26,6 +26,14 @@ public final class HboneIngress implements HboneStreamHandler {
       Pattern.compile(
           "(?i)(?:^|[;,\\s])for=\"?(?:(\\d{1,3}(?:\\.\\d{1,3}){3})(?::\\d+)?|\\[([0-9a-f:.]+)\\](?::\\d+)?)\"?");
 
+  /**
+   * The tunnels (CONNECT streams) one client connection may carry at once, advertised as
+   * SETTINGS_MAX_CONCURRENT_STREAMS. One TLS connection and all its tunnels are served by one event
+   * loop, requests and their upstream streams included; a client with many tunnels (a node's
+   * ztunnel) opens a connection per this many, and accepted connections spread over the loops.
+   */
+  public static final int MAX_TUNNELS_PER_CONNECTION = 8;
+
   private final WaypointProxy proxy;
 
   public HboneIngress(WaypointProxy proxy) {

@@ -3,13 +3,14 @@ package dev.ambit.waypoint.metrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -34,11 +35,13 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   /**
+   * @param serverSockets makes the listening socket (of the same transport as {@code group})
    * @param scrape renders the metrics text
    * @param ready whether the waypoint has its configuration
    */
   public static MetricsServer start(
       EventLoopGroup group,
+      ChannelFactory<? extends ServerChannel> serverSockets,
       InetSocketAddress address,
       Supplier<String> scrape,
       BooleanSupplier ready)
@@ -46,7 +49,7 @@ public final class MetricsServer implements AutoCloseable {
     Channel ch =
         new ServerBootstrap()
             .group(group)
-            .channel(NioServerSocketChannel.class)
+            .channelFactory(serverSockets)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

@@ -1,24 +1,33 @@
 package dev.ambit.waypoint.proxy;
 
 import dev.ambit.waypoint.config.Endpoint;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** One {@link EndpointClient} per endpoint and protocol, created on first use. */
+/**
+ * One {@link EndpointClient} per endpoint, protocol and event loop, created on first use. A request
+ * uses the client of the loop it runs on, whose connections the connector opens on that loop (see
+ * {@link UpstreamConnector}): the request, its upstream connection and both bodies stay on one
+ * thread.
+ */
 final class EndpointClients implements AutoCloseable {
+
+  private record Key(Protocol protocol, String endpoint, EventLoop loop) {}
 
   private final UpstreamConnector connector;
   private final Duration idleTimeout;
-  private final ConcurrentHashMap<String, EndpointClient> clients = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, EndpointClient> clients = new ConcurrentHashMap<>();
 
   EndpointClients(UpstreamConnector connector, Duration idleTimeout) {
     this.connector = connector;
     this.idleTimeout = idleTimeout;
   }
 
-  EndpointClient client(Endpoint e, Protocol protocol) {
-    String key = protocol + " " + e.key();
+  /** The client of {@code e} for requests running on {@code loop}. */
+  EndpointClient client(Endpoint e, Protocol protocol, EventLoop loop) {
+    Key key = new Key(protocol, e.key(), loop);
     EndpointClient c = clients.get(key);
     if (c == null) {
       c =
@@ -38,8 +47,7 @@ final class EndpointClients implements AutoCloseable {
         .entrySet()
         .removeIf(
             en -> {
-              String epKey = en.getKey().substring(en.getKey().indexOf(' ') + 1);
-              if (uids.contains(Endpoint.uidOf(epKey))) {
+              if (uids.contains(Endpoint.uidOf(en.getKey().endpoint()))) {
                 return false;
               }
               en.getValue().close();

@@ -109,7 +109,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     if (protocol == Protocol.HTTP2) {
       run(ctx, ex, keepAlive); // a gRPC stream may need its response before its body ends
     } else {
-      b.ready().thenRun(() -> ctx.executor().execute(() -> run(ctx, ex, keepAlive)));
+      b.ready().thenRun(() -> Loops.run(ctx.executor(), () -> run(ctx, ex, keepAlive)));
     }
   }
 
@@ -135,7 +135,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 out = LocalReplies.reply(500, "internal error");
               }
               ProxyResponse toWrite = out;
-              ctx.executor().execute(() -> respond(ctx, b, toWrite, keepAlive));
+              Loops.run(ctx.executor(), () -> respond(ctx, b, toWrite, keepAlive));
             });
   }
 

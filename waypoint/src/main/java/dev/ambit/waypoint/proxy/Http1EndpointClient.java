@@ -39,7 +39,7 @@ final class Http1EndpointClient implements EndpointClient {
     CompletableFuture<ProxyResponse> result = new CompletableFuture<>();
     Channel ch = pollIdle();
     if (ch != null) {
-      ch.eventLoop().execute(() -> write(ch, req, body, result));
+      Loops.run(ch.eventLoop(), () -> write(ch, req, body, result));
       return result;
     }
     connector
@@ -54,18 +54,18 @@ final class Http1EndpointClient implements EndpointClient {
                         err));
                 return;
               }
-              c.eventLoop()
-                  .execute(
-                      () -> {
-                        c.config().setAutoRead(false);
-                        c.pipeline()
-                            .addLast(
-                                new IdleStateHandler(
-                                    0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                            .addLast(new HttpClientCodec())
-                            .addLast(new HttpClientStream());
-                        write(c, req, body, result);
-                      });
+              Loops.run(
+                  c.eventLoop(),
+                  () -> {
+                    c.config().setAutoRead(false);
+                    c.pipeline()
+                        .addLast(
+                            new IdleStateHandler(
+                                0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                        .addLast(new HttpClientCodec())
+                        .addLast(new HttpClientStream());
+                    write(c, req, body, result);
+                  });
             });
     return result;
   }
@@ -116,7 +116,8 @@ final class Http1EndpointClient implements EndpointClient {
                                 }
                               }));
             });
-    ch.writeAndFlush(req)
+    // The head goes out with the body's first piece: sendTo flushes both at once.
+    ch.write(req)
         .addListener(
             f -> {
               if (!f.isSuccess()) {

@@ -151,12 +151,14 @@ final class RequestBody {
 
   /**
    * Sends the body from its start to {@code sink}, after whatever was already written there (the
-   * request head). Completes when the last piece was written; fails when the body cannot be
-   * replayed any more or a write fails. A new call abandons the previous attempt. Any thread.
+   * request head, which is flushed with the body's first piece). Completes when the last piece was
+   * written; fails when the body cannot be replayed any more or a write fails. A new call abandons
+   * the previous attempt. Any thread.
    */
   CompletableFuture<Void> sendTo(Channel sink) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    loop.execute(
+    Loops.run(
+        loop,
         () -> {
           if (released) {
             f.completeExceptionally(new IllegalStateException("request already finished"));
@@ -175,7 +177,9 @@ final class RequestBody {
           inFlight = 0;
           this.sink = sink;
           this.sent = f;
-          drain();
+          if (!drain()) {
+            sink.flush(); // the head, even when no piece of the body is here yet
+          }
           maybeRead();
         });
     return f;
@@ -222,16 +226,23 @@ final class RequestBody {
     return all;
   }
 
-  private void drain() {
-    while (sink != null && !pending.isEmpty()) {
-      HttpContent c = pending.poll();
+  /** Writes what is pending to the sink, flushed at once; false when nothing was written. */
+  private boolean drain() {
+    if (sink == null || pending.isEmpty()) {
+      return false;
+    }
+    Channel to = sink;
+    HttpContent c;
+    while ((c = pending.poll()) != null) {
       delivered = true;
       boolean last = c instanceof LastHttpContent;
       int g = generation;
       CompletableFuture<Void> f = sent;
       inFlight++;
-      sink.writeAndFlush(c).addListener(w -> loop.execute(() -> written(g, w, last, f)));
+      to.write(c).addListener(w -> loop.execute(() -> written(g, w, last, f)));
     }
+    to.flush();
+    return true;
   }
 
   private void written(int g, Future<?> w, boolean last, CompletableFuture<Void> f) {

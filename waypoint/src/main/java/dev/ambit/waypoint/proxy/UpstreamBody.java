@@ -69,26 +69,25 @@ final class UpstreamBody {
   /** Streams the body to {@code sink} (the downstream channel); any thread. */
   CompletableFuture<BodyEnd> pipeTo(Channel sink) {
     CompletableFuture<BodyEnd> f = new CompletableFuture<>();
-    upstream
-        .eventLoop()
-        .execute(
-            () -> {
-              this.done = f;
-              if (over) {
-                f.complete(BodyEnd.abandoned(0));
-                return;
-              }
-              this.sink = sink;
-              HttpContent c;
-              while ((c = queued.poll()) != null) {
-                forward(c);
-              }
-              if (failure != null) {
-                finish(false, EmptyHttpHeaders.INSTANCE);
-              } else if (!ended) {
-                upstream.read();
-              }
-            });
+    Loops.run(
+        upstream.eventLoop(),
+        () -> {
+          this.done = f;
+          if (over) {
+            f.complete(BodyEnd.abandoned(0));
+            return;
+          }
+          this.sink = sink;
+          HttpContent c;
+          while ((c = queued.poll()) != null) {
+            forward(c);
+          }
+          if (failure != null) {
+            finish(false, EmptyHttpHeaders.INSTANCE);
+          } else if (!ended) {
+            upstream.read();
+          }
+        });
     return f;
   }
 

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
 public interface UpstreamConnector {
 
   /**
-   * @param loop a loop the caller runs on; implementations may use it for new sockets
+   * @param loop the event loop the caller runs on; the channel should be registered on it where the
+   *     implementation can (then a request and its upstream stream share one thread)
    */
   CompletableFuture<Channel> connect(Endpoint endpoint, EventLoop loop);
 }

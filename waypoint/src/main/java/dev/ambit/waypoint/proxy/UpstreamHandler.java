@@ -76,7 +76,7 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
     lb.start(ep);
     CompletableFuture<ProxyResponse> f =
         clients
-            .client(ep, ex.protocol)
+            .client(ep, ex.protocol, ex.loop)
             .send(upstreamRequest(ex.request, ex.protocol), ex.body, ex.loop);
     CompletableFuture<ProxyResponse> out = new CompletableFuture<>();
     Futures.cancelWith(out, f);
@@ -133,7 +133,7 @@ final class UpstreamHandler implements HttpHandler, RoutingFilter.Mirror {
               }
               RequestBody copied = RequestBody.of(ex.loop, content);
               clients
-                  .client(ep.get(), ex.protocol)
+                  .client(ep.get(), ex.protocol, ex.loop)
                   .send(copy, copied, ex.loop)
                   .whenComplete(
                       (res, err) -> {

@@ -58,7 +58,7 @@ class HboneWaypointTest {
   final List<String> podSawPeers = new CopyOnWriteArrayList<>();
   final List<String> podSawAuthorities = new CopyOnWriteArrayList<>();
   Harness h;
-  HbonePool waypointPool;
+  LoopPools waypointPool;
   HbonePool clientPool;
   InetSocketAddress waypoint;
 
@@ -69,9 +69,9 @@ class HboneWaypointTest {
             ProxyOptions.defaults(),
             RequestTracer.PROPAGATE_ONLY,
             harness -> {
-              waypointPool = new HbonePool(harness.group, HbonePoolConfig.defaults());
+              waypointPool = new LoopPools(HbonePoolConfig.defaults());
               return new HboneConnector(
-                  waypointPool,
+                  waypointPool::of,
                   () -> waypointCert,
                   NioSocketChannel::new,
                   ep -> podHbone.get(ep.address().getHostAddress()));
@@ -80,7 +80,9 @@ class HboneWaypointTest {
     fakePod("10.241.1.12", "spiffe://cluster.local/ns/shop/sa/reviews-v2", h.v2.address());
     Channel server =
         new HboneServer(
-                ServerTlsSelector.fixed(MeshTls.server(waypointCert)), new HboneIngress(h.proxy))
+                ServerTlsSelector.fixed(MeshTls.server(waypointCert)),
+                new HboneIngress(h.proxy),
+                HboneIngress.MAX_TUNNELS_PER_CONNECTION)
             .bind(
                 h.group,
                 h.group,
@@ -272,5 +274,46 @@ class HboneWaypointTest {
       c.close();
     }
     assertThat(h.v1.requestCount.get() + h.v2.requestCount.get()).isZero();
+  }
+
+  @Test
+  void upstreamStreamsRunOnTheEventLoopThatAskedForThem() throws Exception {
+    for (io.netty.util.concurrent.EventExecutor e : h.group) {
+      io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
+      Channel up =
+          waypointPool
+              .of(loop)
+              .connect(
+                  new HboneTarget(
+                      podHbone.get("10.241.1.11"),
+                      "10.241.1.11:8080",
+                      Set.of(SpiffeId.parse("spiffe://cluster.local/ns/shop/sa/reviews-v1")),
+                      Map.of()),
+                  waypointCert,
+                  NioSocketChannel::new)
+              .get(10, TimeUnit.SECONDS);
+      try {
+        assertThat(up.eventLoop()).isSameAs(loop);
+        assertThat(waypointPool.of(loop).connectionCount()).isEqualTo(1);
+      } finally {
+        up.close();
+      }
+    }
+  }
+
+  @Test
+  void aClientWithManyTunnelsSpreadsThemOverSeveralConnections() throws Exception {
+    int tunnels = HboneIngress.MAX_TUNNELS_PER_CONNECTION * 2 + 1;
+    List<TestClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < tunnels; i++) {
+        TestClient c = TestClient.over(tunnel("10.96.0.10:9080"), false);
+        clients.add(c);
+        assertThat(c.get("/").status()).isEqualTo(200);
+      }
+      assertThat(clientPool.connectionCount()).isEqualTo(3);
+    } finally {
+      clients.forEach(TestClient::close);
+    }
   }
 }

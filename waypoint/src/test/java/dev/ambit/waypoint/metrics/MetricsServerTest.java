@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +25,11 @@ class MetricsServerTest {
     AtomicBoolean ready = new AtomicBoolean();
     try (MetricsServer server =
             MetricsServer.start(
-                group, new InetSocketAddress("127.0.0.1", 0), metrics::scrape, ready::get);
+                group,
+                NioServerSocketChannel::new,
+                new InetSocketAddress("127.0.0.1", 0),
+                metrics::scrape,
+                ready::get);
         HttpClient http = HttpClient.newHttpClient()) {
       String base = "http://127.0.0.1:" + server.address().getPort();
       HttpResponse<String> m =

@@ -16,6 +16,26 @@ import org.slf4j.LoggerFactory;
 class AccessLogTest {
 
   @Test
+  void fieldsWithQuotesAndBackslashesStayValidJson() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger("dev.ambit.waypoint.access");
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    try (Harness h = new Harness();
+        TestClient c = TestClient.http1(h.group, h.reviews())) {
+      String agent = "agent \"quoted\" back\\slash";
+      assertThat(c.get("/a", "user-agent", agent).status()).isEqualTo(200);
+      await().until(() -> appender.list.size() == 1);
+      JsonNode line = new ObjectMapper().readTree(appender.list.get(0).getFormattedMessage());
+      assertThat(line.get("user_agent").asText()).isEqualTo(agent);
+      assertThat(line.get("route").asText()).isEmpty();
+      assertThat(line.get("duration_ms").isNumber()).isTrue();
+    } finally {
+      logger.detachAppender(appender);
+    }
+  }
+
+  @Test
   void oneJsonLinePerRequest() throws Exception {
     Logger logger = (Logger) LoggerFactory.getLogger("dev.ambit.waypoint.access");
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
