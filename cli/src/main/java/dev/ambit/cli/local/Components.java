@@ -55,7 +55,10 @@ public final class Components {
             .map(
                 c -> c.endsWith("/setsid") || c.endsWith("/nsenter") || c.endsWith("/jspawnhelper"))
             .orElse(false);
-    return starting || commandLine(h.pid()).contains("dev.ambit.cli.Main");
+    String commandLine = commandLine(h.pid());
+    return starting
+        || commandLine.contains(Launcher.MAIN)
+        || commandLine.contains(Launcher.ZTUNNEL_MAIN);
   }
 
   /** The full command line (ProcessHandle.Info truncates long ones, such as a classpath). */

@@ -37,6 +37,12 @@ public final class Launcher {
           "-XX:MaxDirectMemorySize=256m");
 
   /**
+   * Every component: Netty looks for the flight recorder to emit its own events, which initialises
+   * the recorder (~115 classes and its module) in every process, recording or not.
+   */
+  private static final List<String> ALL = List.of("-Dio.netty.jfr.enabled=false");
+
+  /**
    * The environment a ztunnel starts with: two malloc arenas (native TLS allocates from every event
    * loop thread; an arena per thread wastes memory the JVM does not see) and a fixed mmap
    * threshold, so the large off-heap buffers of a burst of bulk traffic go back to the system once
@@ -51,6 +57,11 @@ public final class Launcher {
    */
   static final String ZTUNNEL_OPTIONS_ENV = "AMBIT_ZTUNNEL_JAVA_OPTIONS";
 
+  static final String MAIN = "dev.ambit.cli.Main";
+
+  /** A ztunnel starts without the other commands' classes: see {@code ZtunnelMain}. */
+  static final String ZTUNNEL_MAIN = "dev.ambit.cli.ZtunnelMain";
+
   public static List<String> ambit(String... args) {
     if (args.length > 0 && args[0].equals("ztunnel")) {
       List<String> options = new ArrayList<>(ZTUNNEL);
@@ -59,18 +70,18 @@ public final class Launcher {
         options.addAll(List.of(extra.strip().split("\\s+")));
       }
       List<String> cmd = new ArrayList<>(ZTUNNEL_ENV);
-      cmd.addAll(command(options, args));
+      cmd.addAll(command(options, ZTUNNEL_MAIN, List.of(args).subList(1, args.length)));
       return cmd;
     }
-    return command(List.of(), args);
+    return command(List.of(), MAIN, List.of(args));
   }
 
   /** As {@link #ambit}, for small processes (the built-in images of pods). */
   public static List<String> ambitSmall(String... args) {
-    return command(SMALL, args);
+    return command(SMALL, MAIN, List.of(args));
   }
 
-  private static List<String> command(List<String> jvmOptions, String... args) {
+  private static List<String> command(List<String> jvmOptions, String main, List<String> args) {
     String java = System.getenv("AMBIT_JAVA");
     if (java == null || java.isBlank()) {
       java = ProcessHandle.current().info().command().orElse("java");
@@ -79,11 +90,12 @@ public final class Launcher {
     cmd.add(java);
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("--sun-misc-unsafe-memory-access=allow");
+    cmd.addAll(ALL);
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.ambit.cli.Main");
-    cmd.addAll(List.of(args));
+    cmd.add(main);
+    cmd.addAll(args);
     return cmd;
   }
 }
