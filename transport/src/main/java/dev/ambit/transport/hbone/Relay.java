@@ -148,7 +148,11 @@ public final class Relay {
       socket.shutdown(false, true);
     } catch (IOException | RuntimeException e) {
       log.debug("cannot shut down the output of {}", channel, e);
+      return;
     }
+    // The peer's FIN now ends the connection: the transport closes the socket instead of shutting
+    // its input down, which fails (and throws) once the connection is gone (TIME_WAIT).
+    channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
   }
 
   /**
@@ -276,11 +280,36 @@ public final class Relay {
     }
 
     void inactive() {
+      if (!state.bothDone() && endedAfterFin()) {
+        if (isA) {
+          state.aDone = true;
+        } else {
+          state.bDone = true;
+        }
+        if (!(other instanceof DuplexChannel)) {
+          shutdownOutput(other);
+        }
+      }
       if (state.bothDone()) {
         closeAfterFlush(other);
       } else {
         state.abort(null);
       }
+    }
+
+    /**
+     * Whether this channel closed because its input ended after the relay had sent its FIN: its
+     * half-closure was turned off then ({@link #shutdownFlushed}), so the transport closes it at
+     * the peer's FIN without an event for the end of input. A reset or a read error aborts the
+     * relay before the channel closes.
+     */
+    private boolean endedAfterFin() {
+      return (isA ? state.bDone : state.aDone)
+          && self instanceof DuplexChannel duplex
+          && duplex.isOutputShutdown()
+          && !self.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE)
+          && state.cause == null
+          && !state.aborted.get();
     }
 
     @Override

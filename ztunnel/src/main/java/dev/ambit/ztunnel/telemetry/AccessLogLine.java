@@ -1,18 +1,15 @@
 package dev.ambit.ztunnel.telemetry;
 
+import dev.ambit.ztunnel.json.JsonWriter;
 import java.net.InetSocketAddress;
 
 /**
  * Renders the access-log line of a connection: one JSON object with its fields in a fixed order.
  * The fields every connection of a label set shares are rendered once per label set ({@link
  * Parts}); a connection appends its addresses, byte counts, duration and result to them. Strings
- * are escaped as JSON requires: quote, backslash and the control characters below U+0020 ({@code \b
- * \t \n \f \r} in their short form, the others as {@code \}{@code u00XX}); everything else is
- * written as it is.
+ * are escaped by {@link JsonWriter#quote}.
  */
 final class AccessLogLine {
-
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private AccessLogLine() {}
 
@@ -80,42 +77,15 @@ final class AccessLogLine {
       out.append("\"unknown\"");
       return;
     }
-    out.append('"');
-    escape(out, a.getAddress().getHostAddress());
-    out.append(':').append(a.getPort()).append('"');
+    JsonWriter.quote(out, a.getAddress().getHostAddress() + ":" + a.getPort());
   }
 
   /** {@code value} as a JSON string, or {@code null}. */
-  static void string(StringBuilder out, String value) {
+  private static void string(StringBuilder out, String value) {
     if (value == null) {
       out.append("null");
-      return;
+    } else {
+      JsonWriter.quote(out, value);
     }
-    out.append('"');
-    escape(out, value);
-    out.append('"');
-  }
-
-  private static void escape(StringBuilder out, String value) {
-    int start = 0;
-    for (int i = 0; i < value.length(); i++) {
-      char ch = value.charAt(i);
-      if (ch >= 0x20 && ch != '"' && ch != '\\') {
-        continue;
-      }
-      out.append(value, start, i);
-      start = i + 1;
-      switch (ch) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\b' -> out.append("\\b");
-        case '\t' -> out.append("\\t");
-        case '\n' -> out.append("\\n");
-        case '\f' -> out.append("\\f");
-        case '\r' -> out.append("\\r");
-        default -> out.append("\\u00").append(HEX[ch >> 4]).append(HEX[ch & 0xF]);
-      }
-    }
-    out.append(value, start, value.length());
   }
 }

@@ -23,7 +23,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.Configuration;
@@ -41,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * pod in its own network namespace with the node agent's redirection rules: every response arrives
  * whole, both ztunnels log each connection as "ok", and ending a connection constructs no {@code
  * ChannelOutputShutdownException} (the relay's half-close used to construct one per connection in
- * each ztunnel, stack trace included).
+ * each ztunnel, stack trace included) and no {@code NotYetConnectedException} (the client's FIN,
+ * arriving after the relay's, used to make the transport shut down the input of a connection that
+ * was already gone).
  */
 class ShortConnectionTest {
 
@@ -57,6 +61,7 @@ class ShortConnectionTest {
   final String clientNs = "zt3c" + id;
   final String serverNs = "zt3s" + id;
   final ListAppender<ILoggingEvent> accessLog = new ListAppender<>();
+  final BlockingQueue<Long> uploaded = new LinkedBlockingQueue<>();
   Mesh node1;
   Mesh node2;
   ServerSocketChannel app;
@@ -106,8 +111,14 @@ class ShortConnectionTest {
                   try (Socket s = c.socket();
                       InputStream in = s.getInputStream();
                       OutputStream out = s.getOutputStream()) {
-                    in.read(new byte[1024]);
+                    byte[] head = new byte[1024];
+                    int n = in.read(head);
                     out.write(RESPONSE);
+                    if (n > 0
+                        && new String(head, 0, n, StandardCharsets.US_ASCII).startsWith("PUT")) {
+                      s.shutdownOutput(); // answered first; the client goes on sending
+                      uploaded.add(in.transferTo(OutputStream.nullOutputStream()));
+                    }
                   } catch (IOException ignored) {
                     // client gone
                   }
@@ -143,7 +154,7 @@ class ShortConnectionTest {
   }
 
   @Test
-  void everyResponseArrivesAndClosingConstructsNoOutputShutdownException() throws Exception {
+  void everyResponseArrivesAndClosingConstructsNoShutdownExceptions() throws Exception {
     assertThat(request()).isEqualTo(RESPONSE); // the pooled HBONE connection is up
     await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(accessLog.list).hasSize(2));
     ConcurrentLinkedQueue<String> thrown = new ConcurrentLinkedQueue<>();
@@ -172,7 +183,33 @@ class ShortConnectionTest {
         .allSatisfy(line -> assertThat(line).contains("\"result\":\"ok\""));
     assertThat(thrown)
         .as("exceptions constructed while %d connections were relayed and closed", CONNECTIONS)
-        .doesNotContain("io.netty.channel.socket.ChannelOutputShutdownException");
+        .doesNotContain(
+            "io.netty.channel.socket.ChannelOutputShutdownException",
+            "java.nio.channels.NotYetConnectedException");
+  }
+
+  @Test
+  void bytesSentAfterTheServerHalfClosedStillArriveAndTheConnectionEndsOk() throws Exception {
+    byte[] body = new byte[256 * 1024];
+    try (Socket s = Netns.run(TwoNodeL4Test.netns(clientNs), SocketChannel::open).socket()) {
+      s.connect(new InetSocketAddress(SERVER_IP, 7000), 5000);
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("PUT / HTTP/1.1\r\nHost: server\r\n\r\n".getBytes());
+      assertThat(s.getInputStream().readAllBytes()).as("answer, then EOF").isEqualTo(RESPONSE);
+      s.getOutputStream().write(body);
+      s.shutdownOutput();
+    }
+    assertThat(uploaded.poll(10, TimeUnit.SECONDS))
+        .as("bytes the application read after its half-close, up to EOF")
+        .isEqualTo(body.length);
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .untilAsserted(
+            () ->
+                assertThat(accessLog.list)
+                    .hasSize(2)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .allSatisfy(line -> assertThat(line).contains("\"result\":\"ok\"")));
   }
 
   private static String thrownClass(RecordedEvent e) {

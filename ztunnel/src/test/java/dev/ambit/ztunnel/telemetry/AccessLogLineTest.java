@@ -59,7 +59,7 @@ class AccessLogLineTest {
             "error: \"},\"result\":\"ok\n");
     assertThat(line)
         .contains("\"src.workload\":\"we\\\"b\\\\\\n\"")
-        .contains("\"dst.identity\":\"id\\u0000\\u001F\\b\\t\\f\\r/é😀\u007f\"")
+        .contains("\"dst.identity\":\"id\\u0000\\u001f\\u0008\\t\\u000c\\r/é😀\u007f\"")
         .endsWith("\"result\":\"error: \\\"},\\\"result\\\":\\\"ok\\n\"}")
         .doesNotContain("\n");
   }
