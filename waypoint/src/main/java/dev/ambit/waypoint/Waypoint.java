@@ -7,6 +7,7 @@ import dev.ambit.proto.client.XdsClient;
 import dev.ambit.proto.waypoint.HttpRoute;
 import dev.ambit.proto.waypoint.L7Authorization;
 import dev.ambit.proto.workload.Address;
+import dev.ambit.transport.hbone.HbonePool;
 import dev.ambit.transport.hbone.HbonePoolConfig;
 import dev.ambit.transport.hbone.HboneServer;
 import dev.ambit.transport.identity.Pem;
@@ -15,7 +16,6 @@ import dev.ambit.waypoint.config.ConfigStore;
 import dev.ambit.waypoint.config.XdsConfigSource;
 import dev.ambit.waypoint.hbone.HboneConnector;
 import dev.ambit.waypoint.hbone.HboneIngress;
-import dev.ambit.waypoint.hbone.LoopPools;
 import dev.ambit.waypoint.identity.WaypointCertificates;
 import dev.ambit.waypoint.metrics.MetricsServer;
 import dev.ambit.waypoint.metrics.RequestMetrics;
@@ -94,8 +94,8 @@ public final class Waypoint implements AutoCloseable {
     resources.add(xds);
     xds.start();
 
-    LoopPools pools = new LoopPools(HbonePoolConfig.defaults());
-    resources.add(pools);
+    HbonePool pool = new HbonePool(group, HbonePoolConfig.defaults());
+    resources.add(pool);
     RequestMetrics metrics = new RequestMetrics();
     RequestTracer tracer =
         OtelRequestTracer.fromEnvironment(System.getenv(), s.name() + "." + s.namespace());
@@ -104,7 +104,7 @@ public final class Waypoint implements AutoCloseable {
         new WaypointProxy(
             config,
             new HboneConnector(
-                pools::of, certs::current, transport.sockets(), HboneConnector.POD_HBONE_PORT),
+                pool, certs::current, transport.sockets(), HboneConnector.POD_HBONE_PORT),
             metrics,
             ProxyOptions.defaults(),
             new SecureRandom(),

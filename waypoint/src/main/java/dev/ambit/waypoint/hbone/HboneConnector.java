@@ -20,8 +20,8 @@ import java.util.function.Supplier;
 /**
  * Upstream streams over HBONE: a CONNECT to the endpoint pod's ztunnel ({@code podIP:15008}) with
  * {@code :authority = podIP:targetPort}, presenting the waypoint's certificate and accepting only
- * the pod's own SPIFFE identity. Streams to the same pod share pooled TLS connections, those of the
- * caller's event loop when the pools are per loop.
+ * the pod's own SPIFFE identity. Streams to the same pod share pooled TLS connections: those of the
+ * caller's event loop, so a request and its upstream stream are served by one thread.
  */
 public final class HboneConnector implements UpstreamConnector {
 
@@ -29,7 +29,7 @@ public final class HboneConnector implements UpstreamConnector {
   public static final Function<Endpoint, InetSocketAddress> POD_HBONE_PORT =
       ep -> new InetSocketAddress(ep.address(), 15008);
 
-  private final Function<EventLoop, HbonePool> pools;
+  private final HbonePool pool;
   private final Supplier<WorkloadCertificate> certificate;
   private final ChannelFactory<? extends Channel> sockets;
   private final Function<Endpoint, InetSocketAddress> proxyAddress;
@@ -42,11 +42,11 @@ public final class HboneConnector implements UpstreamConnector {
    * @param proxyAddress where the HBONE endpoint of a pod is, normally {@link #POD_HBONE_PORT}
    */
   public HboneConnector(
-      Function<EventLoop, HbonePool> pools,
+      HbonePool pool,
       Supplier<WorkloadCertificate> certificate,
       ChannelFactory<? extends Channel> sockets,
       Function<Endpoint, InetSocketAddress> proxyAddress) {
-    this.pools = pools;
+    this.pool = pool;
     this.certificate = certificate;
     this.sockets = sockets;
     this.proxyAddress = proxyAddress;
@@ -62,6 +62,6 @@ public final class HboneConnector implements UpstreamConnector {
     HboneTarget target =
         new HboneTarget(
             proxyAddress.apply(endpoint), endpoint.authority(), Set.of(expected.get()), Map.of());
-    return pools.apply(loop).connect(target, certificate.get(), sockets);
+    return pool.connect(target, certificate.get(), sockets, loop);
   }
 }

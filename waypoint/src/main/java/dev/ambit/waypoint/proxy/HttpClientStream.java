@@ -116,9 +116,11 @@ final class HttpClientStream extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    fail(
-        new UpstreamException(
-            ResponseFlag.UPSTREAM_RESET, "upstream closed before the response", null));
+    if (pending != null || body != null) {
+      fail(
+          new UpstreamException(
+              ResponseFlag.UPSTREAM_RESET, "upstream closed before the response", null));
+    }
     ctx.fireChannelInactive();
   }
 

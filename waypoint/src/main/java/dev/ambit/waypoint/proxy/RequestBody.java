@@ -213,7 +213,7 @@ final class RequestBody {
     pending.clear();
     wholeWaiters.forEach(w -> w.complete(null));
     wholeWaiters.clear();
-    if (sent != null) {
+    if (sent != null && !sent.isDone()) {
       sent.completeExceptionally(new IllegalStateException("request finished before its body"));
     }
   }

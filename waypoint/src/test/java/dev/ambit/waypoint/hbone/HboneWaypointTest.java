@@ -58,7 +58,7 @@ class HboneWaypointTest {
   final List<String> podSawPeers = new CopyOnWriteArrayList<>();
   final List<String> podSawAuthorities = new CopyOnWriteArrayList<>();
   Harness h;
-  LoopPools waypointPool;
+  HbonePool waypointPool;
   HbonePool clientPool;
   InetSocketAddress waypoint;
 
@@ -69,9 +69,9 @@ class HboneWaypointTest {
             ProxyOptions.defaults(),
             RequestTracer.PROPAGATE_ONLY,
             harness -> {
-              waypointPool = new LoopPools(HbonePoolConfig.defaults());
+              waypointPool = new HbonePool(harness.group, HbonePoolConfig.defaults());
               return new HboneConnector(
-                  waypointPool::of,
+                  waypointPool,
                   () -> waypointCert,
                   NioSocketChannel::new,
                   ep -> podHbone.get(ep.address().getHostAddress()));
@@ -278,23 +278,26 @@ class HboneWaypointTest {
 
   @Test
   void upstreamStreamsRunOnTheEventLoopThatAskedForThem() throws Exception {
+    HboneConnector connector =
+        new HboneConnector(
+            waypointPool,
+            () -> waypointCert,
+            NioSocketChannel::new,
+            ep -> podHbone.get(ep.address().getHostAddress()));
+    dev.ambit.waypoint.config.Endpoint pod =
+        new dev.ambit.waypoint.config.Endpoint(
+            "local//Pod/shop/reviews-v1",
+            "reviews-v1",
+            "shop",
+            "spiffe://cluster.local/ns/shop/sa/reviews-v1",
+            java.net.InetAddress.getByName("10.241.1.11"),
+            8080,
+            true);
     for (io.netty.util.concurrent.EventExecutor e : h.group) {
       io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
-      Channel up =
-          waypointPool
-              .of(loop)
-              .connect(
-                  new HboneTarget(
-                      podHbone.get("10.241.1.11"),
-                      "10.241.1.11:8080",
-                      Set.of(SpiffeId.parse("spiffe://cluster.local/ns/shop/sa/reviews-v1")),
-                      Map.of()),
-                  waypointCert,
-                  NioSocketChannel::new)
-              .get(10, TimeUnit.SECONDS);
+      Channel up = connector.connect(pod, loop).get(10, TimeUnit.SECONDS);
       try {
         assertThat(up.eventLoop()).isSameAs(loop);
-        assertThat(waypointPool.of(loop).connectionCount()).isEqualTo(1);
       } finally {
         up.close();
       }

@@ -2,13 +2,13 @@ package dev.ambit.waypoint.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ambit.transport.hbone.HbonePool;
 import dev.ambit.transport.hbone.HbonePoolConfig;
 import dev.ambit.transport.hbone.HboneServer;
 import dev.ambit.transport.hbone.RelayCounters;
 import dev.ambit.transport.hbone.ServerTlsSelector;
 import dev.ambit.transport.tls.MeshTls;
 import dev.ambit.waypoint.hbone.HboneConnector;
-import dev.ambit.waypoint.hbone.LoopPools;
 import dev.ambit.waypoint.testing.Harness;
 import dev.ambit.waypoint.testing.Nginx;
 import dev.ambit.waypoint.testing.Pki;
@@ -38,7 +38,7 @@ class NginxH2cTest {
   final Pki pki = new Pki();
   Harness h;
   Nginx nginx;
-  LoopPools pool;
+  HbonePool pool;
   Channel pod;
 
   @BeforeEach
@@ -49,9 +49,9 @@ class NginxH2cTest {
             ProxyOptions.defaults(),
             RequestTracer.PROPAGATE_ONLY,
             harness -> {
-              pool = new LoopPools(HbonePoolConfig.defaults());
+              pool = new HbonePool(harness.group, HbonePoolConfig.defaults());
               return new HboneConnector(
-                  pool::of,
+                  pool,
                   () -> pki.issue("spiffe://cluster.local/ns/shop/sa/waypoint"),
                   NioSocketChannel::new,
                   ep -> (InetSocketAddress) pod.localAddress());
