@@ -82,7 +82,7 @@ final class TcpForwarder {
                 return;
               }
               TcpSeries counters =
-                  metrics.tcp(TelemetryFilter.labels(d, snapshot.mesh(), ep, d.service(), "tcp"));
+                  metrics.tcp(RequestLabelCache.key(d, snapshot.mesh(), ep, d.service(), "tcp"));
               counters.opened();
               down.eventLoop()
                   .execute(

@@ -1,12 +1,8 @@
 package dev.ambit.waypoint.proxy;
 
-import dev.ambit.proto.workload.Workload;
-import dev.ambit.waypoint.config.Endpoint;
-import dev.ambit.waypoint.config.MeshView;
-import dev.ambit.waypoint.config.ServiceInfo;
 import dev.ambit.waypoint.metrics.GrpcStatus;
+import dev.ambit.waypoint.metrics.RequestLabels;
 import dev.ambit.waypoint.metrics.RequestMetrics;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,10 +12,12 @@ import java.util.concurrent.CompletableFuture;
 final class TelemetryFilter implements HttpFilter {
 
   private final RequestMetrics metrics;
+  private final RequestLabelCache labels;
   private final RequestTracer tracer;
 
   TelemetryFilter(RequestMetrics metrics, RequestTracer tracer) {
     this.metrics = metrics;
+    this.labels = new RequestLabelCache(metrics);
     this.tracer = tracer;
   }
 
@@ -51,8 +49,7 @@ final class TelemetryFilter implements HttpFilter {
         ex.requestProtocol().equals("grpc")
             ? (grpcHeader == null ? GrpcStatus.UNKNOWN : GrpcStatus.of(grpcHeader))
             : GrpcStatus.NONE;
-    metrics.record(
-        metrics.labels(labels(ex)), res.status(), grpc, ex.flag, ms, ex.body.bytes(), end.bytes());
+    metrics.record(labels(ex), res.status(), grpc, ex.flag, ms, ex.body.bytes(), end.bytes());
     AccessLog.log(ex, res.status(), end.bytes(), ms, grpc.label());
     span.end(
         new RequestSpan(
@@ -66,40 +63,12 @@ final class TelemetryFilter implements HttpFilter {
             ex.flag.label()));
   }
 
-  private static RequestMetrics.LabelKey labels(Exchange ex) {
-    return labels(
+  private RequestLabels labels(Exchange ex) {
+    return labels.labels(
         ex.downstream,
         ex.snapshot.mesh(),
         ex.endpoint,
         ex.backend != null ? ex.backend : ex.downstream.service(),
         ex.requestProtocol());
-  }
-
-  /** The label key of traffic from {@code d} to {@code ep} of {@code svc} (either may be null). */
-  static RequestMetrics.LabelKey labels(
-      Downstream d, MeshView mesh, Endpoint ep, ServiceInfo svc, String protocol) {
-    Optional<Workload> src = d.sourceIp() == null ? Optional.empty() : mesh.workload(d.sourceIp());
-    return new RequestMetrics.LabelKey(
-        src.map(w -> w.getWorkloadName().isEmpty() ? w.getName() : w.getWorkloadName())
-            .orElse(null),
-        src.map(Workload::getNamespace)
-            .orElse(d.principal() == null ? null : namespaceOf(d.principal())),
-        d.principal(),
-        ep == null ? null : ep.workloadName(),
-        ep == null ? null : ep.namespace(),
-        ep == null ? null : ep.identity(),
-        svc == null ? null : svc.hostname(),
-        svc == null ? null : svc.name(),
-        svc == null ? null : svc.namespace(),
-        protocol);
-  }
-
-  private static String namespaceOf(String principal) {
-    int i = principal.indexOf("/ns/");
-    if (i < 0) {
-      return null;
-    }
-    int end = principal.indexOf('/', i + 4);
-    return end < 0 ? principal.substring(i + 4) : principal.substring(i + 4, end);
   }
 }
