@@ -176,6 +176,7 @@ public final class PodProxy {
   }
 
   private CompletableFuture<Void> bindAll() {
+    AcceptQueueMigration.enable(spec.netns(), spec.uid());
     ZtunnelListenerAddresses a = new ZtunnelListenerAddresses(spec, ctx.config());
     List<CompletableFuture<Channel>> binds = new ArrayList<>();
     binds.add(

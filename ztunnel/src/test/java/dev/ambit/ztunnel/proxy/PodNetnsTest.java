@@ -13,12 +13,18 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +118,52 @@ class PodNetnsTest {
 
   Socket socketInPod() throws Exception {
     return Netns.run(netns, SocketChannel::open).socket();
+  }
+
+  /**
+   * The ztunnel turned on accept-queue migration in the pod's namespace: of two listeners sharing a
+   * port (a draining ztunnel's and its successor's), closing one hands the connections waiting in
+   * its queue to the other instead of resetting them. Without the setting about half of them would
+   * be reset.
+   */
+  @Test
+  void connectionsQueuedOnAClosingListenerMoveToTheOtherListener() throws Exception {
+    InetSocketAddress port = new InetSocketAddress(POD_IP, 7100);
+    ServerSocketChannel draining = Netns.run(netns, ServerSocketChannel::open);
+    ServerSocketChannel successor = Netns.run(netns, ServerSocketChannel::open);
+    List<SocketChannel> clients = new ArrayList<>();
+    try {
+      for (ServerSocketChannel l : List.of(draining, successor)) {
+        l.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        l.bind(port, 256);
+      }
+      for (int i = 0; i < 64; i++) {
+        SocketChannel c = Netns.run(netns, SocketChannel::open);
+        c.connect(port);
+        c.write(ByteBuffer.wrap(new byte[] {(byte) i}));
+        clients.add(c);
+      }
+      draining.close();
+      // A reset connection never arrives: wait for each at most 10 s, then report how many moved.
+      successor.socket().setSoTimeout(10_000);
+      Set<Integer> received = new HashSet<>();
+      try {
+        while (received.size() < clients.size()) {
+          try (Socket accepted = successor.socket().accept()) {
+            received.add(accepted.getInputStream().read());
+          }
+        }
+      } catch (SocketTimeoutException e) {
+        // fewer arrived: the assertion below says how many
+      }
+      assertThat(received).as("connections moved to the other listener").hasSize(64);
+    } finally {
+      draining.close();
+      successor.close();
+      for (SocketChannel c : clients) {
+        c.close();
+      }
+    }
   }
 
   @Test
