@@ -1,6 +1,9 @@
 package dev.ambit.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -25,10 +28,37 @@ public final class ConfigWriter {
               .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
               .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
               .build());
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = json();
 
   private ConfigWriter() {}
+
+  private static ObjectMapper json() {
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    mapper.getFactory().setCharacterEscapes(new YamlLineBreakEscapes());
+    return mapper;
+  }
+
+  /**
+   * JSON is read back with the YAML parser, for which NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR
+   * are line breaks: written raw inside a string, the white space before them would be folded away.
+   * Written as escapes (backslash, u, four hex digits), every character reads back as it was.
+   */
+  private static final class YamlLineBreakEscapes extends CharacterEscapes {
+    private final int[] ascii = standardAsciiEscapesForJSON();
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      return switch (ch) {
+        case 0x85, 0x2028, 0x2029 -> new SerializedString(String.format("\\u%04x", ch));
+        default -> null;
+      };
+    }
+  }
 
   /** YAML of the object in its own apiVersion. */
   public static String toYaml(Resource<?> resource) {
