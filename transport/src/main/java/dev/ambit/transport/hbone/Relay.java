@@ -257,11 +257,7 @@ public final class Relay {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt == ChannelInputShutdownEvent.INSTANCE) {
-        if (isA) {
-          state.aDone = true;
-        } else {
-          state.bDone = true;
-        }
+        inputEnded();
         if (!state.bothDone() || !(other instanceof DuplexChannel)) {
           shutdownOutput(other); // a TCP channel whose input ended too is closed below: FIN
         }
@@ -281,11 +277,7 @@ public final class Relay {
 
     void inactive() {
       if (!state.bothDone() && endedAfterFin()) {
-        if (isA) {
-          state.aDone = true;
-        } else {
-          state.bDone = true;
-        }
+        inputEnded();
         if (!(other instanceof DuplexChannel)) {
           shutdownOutput(other);
         }
@@ -294,6 +286,14 @@ public final class Relay {
         closeAfterFlush(other);
       } else {
         state.abort(null);
+      }
+    }
+
+    private void inputEnded() {
+      if (isA) {
+        state.aDone = true;
+      } else {
+        state.bDone = true;
       }
     }
 
