@@ -218,21 +218,28 @@ class WaypointProxyCommandTest {
         redirect.release();
         tunnel.close();
 
-        String metrics =
-            http.send(
-                    java.net.http.HttpRequest.newBuilder(
-                            URI.create(
-                                "http://127.0.0.1:"
-                                    + waypoint.metricsAddress().getPort()
-                                    + "/metrics"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body();
-        assertThat(metrics)
-            .contains("source_principal=\"spiffe://cluster.local/ns/shop/sa/curl\"")
-            .contains("destination_service=\"reviews.shop.svc.cluster.local\"")
-            .contains("response_code=\"403\",grpc_response_status=\"\",response_flags=\"UAEX\"} 1")
-            .contains("response_code=\"301\",grpc_response_status=\"\",response_flags=\"DR\"} 1");
+        // A request's metrics are recorded once its response has gone downstream, which the
+        // client can see first: scrape until the last one is there.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(
+                            http.send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                            URI.create(
+                                                "http://127.0.0.1:"
+                                                    + waypoint.metricsAddress().getPort()
+                                                    + "/metrics"))
+                                        .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                                .body())
+                        .contains("source_principal=\"spiffe://cluster.local/ns/shop/sa/curl\"")
+                        .contains("destination_service=\"reviews.shop.svc.cluster.local\"")
+                        .contains(
+                            "response_code=\"403\",grpc_response_status=\"\",response_flags=\"UAEX\"} 1")
+                        .contains(
+                            "response_code=\"301\",grpc_response_status=\"\",response_flags=\"DR\"} 1"));
       }
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
