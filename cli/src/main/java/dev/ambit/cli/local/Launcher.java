@@ -63,7 +63,10 @@ public final class Launcher {
 
   static final String MAIN = "dev.ambit.cli.Main";
 
-  /** A ztunnel starts without the other commands' classes: see {@code ZtunnelMain}. */
+  /**
+   * A ztunnel starts without the other commands' classes (see {@code ZtunnelMain}) and without
+   * their jars ({@link ZtunnelClassPath}).
+   */
   static final String ZTUNNEL_MAIN = "dev.ambit.cli.ZtunnelMain";
 
   public static List<String> ambit(String... args) {
@@ -74,18 +77,24 @@ public final class Launcher {
         options.addAll(List.of(extra.strip().split("\\s+")));
       }
       List<String> cmd = new ArrayList<>(ZTUNNEL_ENV);
-      cmd.addAll(command(options, ZTUNNEL_MAIN, List.of(args).subList(1, args.length)));
+      cmd.addAll(
+          command(
+              options,
+              ZtunnelClassPath.current(),
+              ZTUNNEL_MAIN,
+              List.of(args).subList(1, args.length)));
       return cmd;
     }
-    return command(List.of(), MAIN, List.of(args));
+    return command(List.of(), System.getProperty("java.class.path"), MAIN, List.of(args));
   }
 
   /** As {@link #ambit}, for small processes (the built-in images of pods). */
   public static List<String> ambitSmall(String... args) {
-    return command(SMALL, MAIN, List.of(args));
+    return command(SMALL, System.getProperty("java.class.path"), MAIN, List.of(args));
   }
 
-  private static List<String> command(List<String> jvmOptions, String main, List<String> args) {
+  private static List<String> command(
+      List<String> jvmOptions, String classPath, String main, List<String> args) {
     String java = System.getenv("AMBIT_JAVA");
     if (java == null || java.isBlank()) {
       java = ProcessHandle.current().info().command().orElse("java");
@@ -97,7 +106,7 @@ public final class Launcher {
     cmd.addAll(ALL);
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(classPath);
     cmd.add(main);
     cmd.addAll(args);
     return cmd;
