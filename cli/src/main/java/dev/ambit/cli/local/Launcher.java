@@ -23,7 +23,9 @@ public final class Launcher {
    * bench/run its connection rate and added latency ratios were worse, at a different load.)
    * Netty's allocator would switch to its low-memory mode for a heap this small, in which every
    * buffer above ~17 KiB (each 64 KiB socket read, each TLS record unwrapped) is a fresh zeroed
-   * direct allocation: 30% of a bulk transfer's CPU; pooling them stays on.
+   * direct allocation: 30% of a bulk transfer's CPU; pooling them stays on. gRPC (xDS and the CA, a
+   * few small messages) uses that same allocator instead of its own pool, whose arenas kept ~5 MiB
+   * of direct memory in an idle ztunnel.
    */
   private static final List<String> ZTUNNEL =
       List.of(
@@ -38,7 +40,8 @@ public final class Launcher {
           "-XX:TrimNativeHeapInterval=5000",
           "-XX:+UseCompactObjectHeaders",
           "-XX:MaxDirectMemorySize=256m",
-          "-Dio.netty.allocator.lowMemory=false");
+          "-Dio.netty.allocator.lowMemory=false",
+          "-Dio.grpc.netty.useCustomAllocator=false");
 
   /**
    * Every component: Netty looks for the flight recorder to emit its own events, which initialises
