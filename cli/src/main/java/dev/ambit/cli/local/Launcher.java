@@ -88,12 +88,16 @@ public final class Launcher {
               List.of(args).subList(1, args.length)));
       return cmd;
     }
-    return command(List.of(), System.getProperty("java.class.path"), MAIN, List.of(args));
+    return command(List.of(), MAIN, List.of(args));
   }
 
   /** As {@link #ambit}, for small processes (the built-in images of pods). */
   public static List<String> ambitSmall(String... args) {
-    return command(SMALL, System.getProperty("java.class.path"), MAIN, List.of(args));
+    return command(SMALL, MAIN, List.of(args));
+  }
+
+  private static List<String> command(List<String> jvmOptions, String main, List<String> args) {
+    return command(jvmOptions, System.getProperty("java.class.path"), main, args);
   }
 
   private static List<String> command(
