@@ -64,6 +64,12 @@ public final class Launcher {
    */
   static final String ZTUNNEL_OPTIONS_ENV = "AMBIT_ZTUNNEL_JAVA_OPTIONS";
 
+  /** JVM settings of a waypoint (see {@link #WAYPOINT_OPTIONS_ENV} to add to them). */
+  private static final List<String> WAYPOINT = List.of();
+
+  /** Extra JVM options for waypoint processes, after the defaults, as for ztunnels. */
+  static final String WAYPOINT_OPTIONS_ENV = "AMBIT_WAYPOINT_JAVA_OPTIONS";
+
   static final String MAIN = "dev.ambit.cli.Main";
 
   /**
@@ -88,7 +94,19 @@ public final class Launcher {
               List.of(args).subList(1, args.length)));
       return cmd;
     }
+    if (args.length > 0 && args[0].equals("waypoint-proxy")) {
+      return command(withExtra(WAYPOINT, WAYPOINT_OPTIONS_ENV), MAIN, List.of(args));
+    }
     return command(List.of(), MAIN, List.of(args));
+  }
+
+  private static List<String> withExtra(List<String> defaults, String env) {
+    List<String> options = new ArrayList<>(defaults);
+    String extra = System.getenv(env);
+    if (extra != null && !extra.isBlank()) {
+      options.addAll(List.of(extra.strip().split("\\s+")));
+    }
+    return options;
   }
 
   /** As {@link #ambit}, for small processes (the built-in images of pods). */
