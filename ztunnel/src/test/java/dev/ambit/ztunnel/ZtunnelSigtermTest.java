@@ -124,7 +124,7 @@ class ZtunnelSigtermTest {
                 new DeltaAdsService(publisher, metrics)));
     credentials = dir.resolve("node1");
     ca.issueNodeCredential("node1", Duration.ofDays(1)).writeTo(credentials);
-    echo = Netns.run(serverNetns, () -> new EchoServer(new InetSocketAddress(serverIp, 8080)));
+    echo = EchoServer.in(serverNetns, new InetSocketAddress(serverIp, 8080));
     Files.writeString(
         dir.resolve("logback.xml"),
         """

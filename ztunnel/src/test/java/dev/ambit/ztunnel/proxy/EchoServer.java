@@ -1,11 +1,13 @@
 package dev.ambit.ztunnel.proxy;
 
+import dev.ambit.transport.netns.Netns;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -16,10 +18,27 @@ public final class EchoServer implements AutoCloseable {
   final List<InetSocketAddress> peers = new CopyOnWriteArrayList<>();
 
   public EchoServer(InetSocketAddress at) throws IOException {
-    server = new ServerSocket();
+    this(bind(at));
+  }
+
+  private EchoServer(ServerSocket server) {
+    this.server = server;
+    Thread.ofVirtual().start(this::accept);
+  }
+
+  /**
+   * An echo server listening in the network namespace {@code netns}. Only the socket is made inside
+   * it: a thread started there (a virtual thread's carrier, too) would stay in it.
+   */
+  public static EchoServer in(Path netns, InetSocketAddress at) throws Exception {
+    return new EchoServer(Netns.run(netns, () -> bind(at)));
+  }
+
+  private static ServerSocket bind(InetSocketAddress at) throws IOException {
+    ServerSocket server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(at);
-    Thread.ofVirtual().start(this::accept);
+    return server;
   }
 
   private void accept() {
