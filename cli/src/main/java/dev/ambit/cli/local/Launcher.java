@@ -23,7 +23,9 @@ public final class Launcher {
    * bench/run its connection rate and added latency ratios were worse, at a different load.)
    * Netty's allocator would switch to its low-memory mode for a heap this small, in which every
    * buffer above ~17 KiB (each 64 KiB socket read, each TLS record unwrapped) is a fresh zeroed
-   * direct allocation: 30% of a bulk transfer's CPU; pooling them stays on.
+   * direct allocation: 30% of a bulk transfer's CPU; pooling them stays on. gRPC (xDS and the CA, a
+   * few small messages) uses that same allocator instead of its own pool, whose arenas kept ~5 MiB
+   * of direct memory in an idle ztunnel.
    */
   private static final List<String> ZTUNNEL =
       List.of(
@@ -38,7 +40,8 @@ public final class Launcher {
           "-XX:TrimNativeHeapInterval=5000",
           "-XX:+UseCompactObjectHeaders",
           "-XX:MaxDirectMemorySize=256m",
-          "-Dio.netty.allocator.lowMemory=false");
+          "-Dio.netty.allocator.lowMemory=false",
+          "-Dio.grpc.netty.useCustomAllocator=false");
 
   /**
    * Every component: Netty looks for the flight recorder to emit its own events, which initialises
@@ -61,9 +64,18 @@ public final class Launcher {
    */
   static final String ZTUNNEL_OPTIONS_ENV = "AMBIT_ZTUNNEL_JAVA_OPTIONS";
 
+  /** JVM settings of a waypoint (see {@link #WAYPOINT_OPTIONS_ENV} to add to them). */
+  private static final List<String> WAYPOINT = List.of();
+
+  /** Extra JVM options for waypoint processes, after the defaults, as for ztunnels. */
+  static final String WAYPOINT_OPTIONS_ENV = "AMBIT_WAYPOINT_JAVA_OPTIONS";
+
   static final String MAIN = "dev.ambit.cli.Main";
 
-  /** A ztunnel starts without the other commands' classes: see {@code ZtunnelMain}. */
+  /**
+   * A ztunnel starts without the other commands' classes (see {@code ZtunnelMain}) and without
+   * their jars ({@link ZtunnelClassPath}).
+   */
   static final String ZTUNNEL_MAIN = "dev.ambit.cli.ZtunnelMain";
 
   public static List<String> ambit(String... args) {
@@ -74,10 +86,27 @@ public final class Launcher {
         options.addAll(List.of(extra.strip().split("\\s+")));
       }
       List<String> cmd = new ArrayList<>(ZTUNNEL_ENV);
-      cmd.addAll(command(options, ZTUNNEL_MAIN, List.of(args).subList(1, args.length)));
+      cmd.addAll(
+          command(
+              options,
+              ZtunnelClassPath.current(),
+              ZTUNNEL_MAIN,
+              List.of(args).subList(1, args.length)));
       return cmd;
     }
+    if (args.length > 0 && args[0].equals("waypoint-proxy")) {
+      return command(withExtra(WAYPOINT, WAYPOINT_OPTIONS_ENV), MAIN, List.of(args));
+    }
     return command(List.of(), MAIN, List.of(args));
+  }
+
+  private static List<String> withExtra(List<String> defaults, String env) {
+    List<String> options = new ArrayList<>(defaults);
+    String extra = System.getenv(env);
+    if (extra != null && !extra.isBlank()) {
+      options.addAll(List.of(extra.strip().split("\\s+")));
+    }
+    return options;
   }
 
   /** As {@link #ambit}, for small processes (the built-in images of pods). */
@@ -86,6 +115,11 @@ public final class Launcher {
   }
 
   private static List<String> command(List<String> jvmOptions, String main, List<String> args) {
+    return command(jvmOptions, System.getProperty("java.class.path"), main, args);
+  }
+
+  private static List<String> command(
+      List<String> jvmOptions, String classPath, String main, List<String> args) {
     String java = System.getenv("AMBIT_JAVA");
     if (java == null || java.isBlank()) {
       java = ProcessHandle.current().info().command().orElse("java");
@@ -97,7 +131,7 @@ public final class Launcher {
     cmd.addAll(ALL);
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(classPath);
     cmd.add(main);
     cmd.addAll(args);
     return cmd;

@@ -22,4 +22,11 @@ class LauncherTest {
     assertThat(cmd).endsWith(Launcher.MAIN, "control", "--home", "h");
     assertThat(cmd).contains("-Dio.netty.jfr.enabled=false").doesNotContain("env", "-Xmx256m");
   }
+
+  @Test
+  void aWaypointStartsThroughTheMainCommand() {
+    List<String> cmd = Launcher.ambit("waypoint-proxy", "--name", "w");
+    assertThat(cmd).endsWith(Launcher.MAIN, "waypoint-proxy", "--name", "w");
+    assertThat(cmd).contains("-Dio.netty.jfr.enabled=false").doesNotContain("env");
+  }
 }

@@ -5,6 +5,7 @@ import dev.ambit.transport.hbone.HboneTarget;
 import dev.ambit.transport.identity.SpiffeId;
 import dev.ambit.transport.identity.WorkloadCertificate;
 import dev.ambit.waypoint.config.Endpoint;
+import dev.ambit.waypoint.proxy.FlushMerging;
 import dev.ambit.waypoint.proxy.UpstreamConnector;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -62,6 +63,11 @@ public final class HboneConnector implements UpstreamConnector {
     HboneTarget target =
         new HboneTarget(
             proxyAddress.apply(endpoint), endpoint.authority(), Set.of(expected.get()), Map.of());
-    return pool.connect(target, certificate.get(), sockets, loop);
+    return pool.connect(target, certificate.get(), sockets, loop)
+        .thenApply(
+            stream -> {
+              FlushMerging.onConnectionOf(stream);
+              return stream;
+            });
   }
 }

@@ -4,6 +4,7 @@ import dev.ambit.transport.hbone.HboneRequest;
 import dev.ambit.transport.hbone.HboneStream;
 import dev.ambit.transport.hbone.HboneStreamHandler;
 import dev.ambit.waypoint.proxy.Downstream;
+import dev.ambit.waypoint.proxy.FlushMerging;
 import dev.ambit.waypoint.proxy.WaypointProxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -51,6 +52,7 @@ public final class HboneIngress implements HboneStreamHandler {
       return;
     }
     stream.accept();
+    FlushMerging.onConnectionOf(stream.channel());
     proxy.serve(stream.channel(), d.get());
   }
 

@@ -104,6 +104,7 @@ final class Http2EndpointClient implements EndpointClient {
                       .execute(
                           () -> {
                             c.pipeline()
+                                .addLast(FlushMerging.handler())
                                 .addLast(
                                     Http2FrameCodecBuilder.forClient()
                                         .encoderEnforceMaxConcurrentStreams(true)

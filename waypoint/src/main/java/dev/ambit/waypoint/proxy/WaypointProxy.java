@@ -144,7 +144,11 @@ public final class WaypointProxy implements AutoCloseable {
               .addLast(
                   new ExchangeHandler(
                       config, chain, d, Protocol.HTTP1, options.maxRetriableBytes()));
-      case HTTP2 -> pipeline.addLast(http2Server(d)).addLast(new CloseOnInputShutdown());
+      case HTTP2 ->
+          pipeline
+              .addLast(FlushMerging.handler())
+              .addLast(http2Server(d))
+              .addLast(new CloseOnInputShutdown());
       case TCP -> tcp.forward(sniffer, d, config.snapshot());
     }
   }
