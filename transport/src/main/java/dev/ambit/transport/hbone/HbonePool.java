@@ -259,7 +259,9 @@ public final class HbonePool implements AutoCloseable {
                                   fail(
                                       new HboneException(
                                           0, "HBONE connection to " + key.proxy() + " closed")));
-                      ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
+                      BulkTransfer.largeReads(ch);
+                      ch.pipeline()
+                          .addLast("tls", BulkTransfer.wrapFrames(context.newHandler(ch.alloc())));
                       ch.pipeline()
                           .addLast(
                               "hbone-client",
@@ -508,7 +510,8 @@ public final class HbonePool implements AutoCloseable {
               "h2",
               HboneCodecs.clientSide()
                   .initialSettings(
-                      Windows.apply(Http2Settings.defaultSettings().pushEnabled(false)))
+                      BulkTransfer.apply(
+                          Windows.apply(Http2Settings.defaultSettings().pushEnabled(false))))
                   .build());
       ctx.pipeline().addLast("h2-multiplex", new Http2MultiplexHandler(new RefuseServerStreams()));
       ctx.pipeline().addLast("hbone-connection", new ConnectionFrames(connection));

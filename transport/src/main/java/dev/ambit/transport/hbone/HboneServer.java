@@ -149,7 +149,8 @@ public final class HboneServer {
     if (!ch.isActive()) {
       return;
     }
-    ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
+    BulkTransfer.largeReads(ch);
+    ch.pipeline().addLast("tls", BulkTransfer.wrapFrames(context.newHandler(ch.alloc())));
     ch.pipeline().addLast("hbone-handshake", new Handshake());
     ch.config().setAutoRead(true);
   }
@@ -171,10 +172,11 @@ public final class HboneServer {
           .addLast(
               HboneCodecs.serverSide()
                   .initialSettings(
-                      Windows.apply(
-                          Http2Settings.defaultSettings()
-                              .maxConcurrentStreams(maxConcurrentStreams)
-                              .maxHeaderListSize(MAX_HEADER_LIST_BYTES)))
+                      BulkTransfer.apply(
+                          Windows.apply(
+                              Http2Settings.defaultSettings()
+                                  .maxConcurrentStreams(maxConcurrentStreams)
+                                  .maxHeaderListSize(MAX_HEADER_LIST_BYTES))))
                   .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
                   .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
                   .build(),

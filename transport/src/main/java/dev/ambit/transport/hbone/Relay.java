@@ -84,6 +84,7 @@ public final class Relay {
     if (channel instanceof DuplexChannel) {
       channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
       EpollInterest.keepRegistered(channel); // if it was not held: see EpollInterest
+      BulkTransfer.largeReads(channel); // a bulk sender's bytes in fewer, larger chunks
     }
     channel.pipeline().addLast("relay", side);
     if (channel.pipeline().get(InboundHold.class) != null) {
