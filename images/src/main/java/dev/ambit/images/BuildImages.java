@@ -1,17 +1,22 @@
 package dev.ambit.images;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class BuildImages {
   private static final Logger log = LoggerFactory.getLogger(BuildImages.class);
+
+  /** The ztunnel's class path list in the CLI's jar (written by the cli module's build). */
+  static final String ZTUNNEL_CLASSPATH = "dev/ambit/cli/local/ztunnel.classpath";
 
   /** Native-library jars of other platforms, left out of a linux image. */
   private static final Pattern OTHER_PLATFORM =
@@ -111,8 +119,9 @@ public final class BuildImages {
     layers.add(jarLayer(ambit).write("ambit", blobs.resolve("ambit.tar.gz")));
     long layered = System.nanoTime();
 
+    List<String> ztunnelJars = ztunnelJars(app, jars, otherPlatform);
     Map<String, Path> images = new java.util.LinkedHashMap<>();
-    for (ImageSpec image : ImageSpec.ALL) {
+    for (ImageSpec image : ImageSpec.all(ztunnelJars)) {
       Path tarball = output.resolve(image.name() + "-linux-" + arch + ".oci.tar");
       OciArchive.write(tarball, image, layers, repository, tag, arch);
       images.put(image.name(), tarball);
@@ -133,6 +142,40 @@ public final class BuildImages {
         images.size(),
         ms(done - layered));
     return new Result(List.copyOf(layers), images);
+  }
+
+  /**
+   * The ztunnel's class path in the image: the CLI's jar and the jars the cli module's build listed
+   * for a ztunnel (a resource in the CLI's jar), without other platforms' native libraries.
+   */
+  static List<String> ztunnelJars(Path app, List<Path> jars, Pattern otherPlatform)
+      throws IOException {
+    String list;
+    try (ZipFile zip = new ZipFile(app.toFile())) {
+      ZipEntry entry = zip.getEntry(ZTUNNEL_CLASSPATH);
+      if (entry == null) {
+        throw new IOException(
+            app + " has no " + ZTUNNEL_CLASSPATH + ": build the cli module again (package)");
+      }
+      try (InputStream in = zip.getInputStream(entry)) {
+        list = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+    }
+    Set<String> present = new HashSet<>();
+    jars.forEach(j -> present.add(j.getFileName().toString()));
+    List<String> out = new ArrayList<>(List.of(app.getFileName().toString()));
+    for (String listed : list.strip().split("[:\\s]+")) {
+      String name = Path.of(listed).getFileName().toString();
+      if (otherPlatform.matcher(name).matches()) {
+        continue;
+      }
+      if (!present.contains(name)) {
+        throw new IOException(
+            "the ztunnel's class path names " + name + ", which is not in the CLI's libraries");
+      }
+      out.add(name);
+    }
+    return List.copyOf(out);
   }
 
   private static LayerWriter base(Set<String> systemLibraries) throws IOException {

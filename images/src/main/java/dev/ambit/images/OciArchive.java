@@ -101,7 +101,7 @@ final class OciArchive {
             "PATH=/opt/ambit/runtime/bin:/usr/bin:/bin",
             "JAVA_HOME=/opt/ambit/runtime",
             "AMBIT_HOME=/var/lib/ambit"));
-    runtime.put("Entrypoint", ImageSpec.ENTRYPOINT);
+    runtime.put("Entrypoint", image.entrypoint());
     runtime.put("Cmd", image.cmd());
     runtime.put("WorkingDir", "/");
     runtime.put(

@@ -16,8 +16,10 @@ import dev.ambit.control.xds.DeltaAdsService;
 import dev.ambit.control.xds.XdsPublisher;
 import dev.ambit.control.xds.XdsResource;
 import dev.ambit.control.xds.XdsSnapshot;
+import dev.ambit.node.redirect.RedirectionRules;
 import dev.ambit.proto.client.TypeUrls;
 import dev.ambit.proto.workload.Address;
+import dev.ambit.transport.netns.Netns;
 import dev.ambit.ztunnel.proxy.DataPathTest;
 import dev.ambit.ztunnel.proxy.EchoServer;
 import dev.ambit.ztunnel.proxy.Socks5Client;
@@ -29,6 +31,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,32 +39,29 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Drain on a real SIGTERM: two ztunnels as separate OS processes (the options of {@code ambit
  * ztunnel}, through the same {@link ZtunnelProcess} the command runs) share the pods' listeners
- * with SO_REUSEPORT, against the real control plane (TLS xDS and CA on loopback). The first is sent
- * SIGTERM while a long-lived connection through it is open and a client keeps opening new ones.
+ * with SO_REUSEPORT, against the real control plane (TLS xDS and CA on loopback). The pods live in
+ * network namespaces the test creates, joined by a veth pair, as in {@code ambit up}: there the
+ * ztunnel turns on accept-queue migration, so a connection still queued on the first ztunnel's
+ * listener when it closes moves to the second one's. The first is sent SIGTERM while a long-lived
+ * connection through it is open and a client keeps opening new ones.
  */
-// Known defect, run with -Pknown-defects: these ztunnels serve pods in the test's own (host)
-// network namespace, where Ambit does not turn on accept-queue migration (net.ipv4.tcp_migrate_req
-// is a host setting there), so a connection still queued on the first ztunnel's listener when it
-// closes is reset by the kernel: in some runs one new connection is refused during the handover.
-// Pods in their own namespace get the migration (PodNetnsTest); this test should move its pods
-// into namespaces it creates.
-@Tag("known-defect")
 class ZtunnelSigtermTest {
 
   private static final org.slf4j.Logger LOG =
@@ -72,8 +72,13 @@ class ZtunnelSigtermTest {
 
   @TempDir Path dir;
   final String net = TestNet.loopbackPrefix();
-  final String clientIp = net + "2";
-  final String serverIp = net + "3";
+  final String clientIp = "10.242.7.2";
+  final String serverIp = "10.242.7.3";
+  final String name =
+      "zs" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+  final Path clientNetns = Path.of("/var/run/netns", name + "c");
+  final Path serverNetns = Path.of("/var/run/netns", name + "s");
+  boolean namespacesCreated;
   final HttpClient http = HttpClient.newHttpClient();
   final List<Process> processes = new ArrayList<>();
   CertificateAuthority ca;
@@ -84,6 +89,7 @@ class ZtunnelSigtermTest {
   @BeforeEach
   void setUp() throws Exception {
     TestNet.assertRoot();
+    createPodNamespaces();
     ca =
         new CertificateAuthority(
             CaLoader.loadOrCreateRoot(dir.resolve("ca"), "cluster.local"),
@@ -102,7 +108,7 @@ class ZtunnelSigtermTest {
       addresses.put(
           w.getUid(), XdsResource.of(w.getUid(), Address.newBuilder().setWorkload(w).build()));
     }
-    var svc = service("default", "echo", net + "200", 80, 8080);
+    var svc = service("default", "echo", "10.242.7.200", 80, 8080);
     addresses.put(ECHO_KEY, XdsResource.of(ECHO_KEY, Address.newBuilder().setService(svc).build()));
     XdsPublisher publisher = new XdsPublisher();
     publisher.publish(new XdsSnapshot(1, System.nanoTime(), Map.of(TypeUrls.ADDRESS, addresses)));
@@ -118,7 +124,7 @@ class ZtunnelSigtermTest {
                 new DeltaAdsService(publisher, metrics)));
     credentials = dir.resolve("node1");
     ca.issueNodeCredential("node1", Duration.ofDays(1)).writeTo(credentials);
-    echo = new EchoServer(new InetSocketAddress(serverIp, 8080));
+    echo = Netns.run(serverNetns, () -> new EchoServer(new InetSocketAddress(serverIp, 8080)));
     Files.writeString(
         dir.resolve("logback.xml"),
         """
@@ -131,18 +137,57 @@ class ZtunnelSigtermTest {
         """);
   }
 
+  /**
+   * Two pod namespaces with the pods' addresses on the ends of a veth pair between them, and the
+   * node agent's redirection rules in each (they also route the replies to the ztunnel's upstream
+   * connections, which keep the client's address, back to it).
+   */
+  void createPodNamespaces() throws Exception {
+    TestNet.run("ip", "netns", "add", name + "c");
+    TestNet.run("ip", "netns", "add", name + "s");
+    namespacesCreated = true;
+    TestNet.run(
+        "ip",
+        "-n",
+        name + "c",
+        "link",
+        "add",
+        "eth0",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth0",
+        "netns",
+        name + "s");
+    for (String[] pod : List.of(new String[] {"c", clientIp}, new String[] {"s", serverIp})) {
+      String ns = name + pod[0];
+      TestNet.run("ip", "-n", ns, "addr", "add", pod[1] + "/24", "dev", "eth0");
+      TestNet.run("ip", "-n", ns, "link", "set", "eth0", "up");
+      TestNet.run("ip", "-n", ns, "link", "set", "lo", "up");
+      new RedirectionRules(Path.of("/var/run/netns", ns)).apply();
+    }
+  }
+
   @AfterEach
   void tearDown() throws Exception {
-    for (Process p : processes) {
-      if (p.isAlive()) {
-        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    try {
+      for (Process p : processes) {
+        if (p.isAlive()) {
+          p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
       }
-    }
-    if (echo != null) {
-      echo.close();
-    }
-    if (control != null) {
-      control.close();
+      if (echo != null) {
+        echo.close();
+      }
+      if (control != null) {
+        control.close();
+      }
+    } finally {
+      if (namespacesCreated) {
+        TestNet.run("ip", "netns", "del", name + "c");
+        TestNet.run("ip", "netns", "del", name + "s");
+      }
     }
   }
 
@@ -188,6 +233,7 @@ class ZtunnelSigtermTest {
         .until(() -> ready(adminIp) == 200 || !p.isAlive());
     assertThat(p.isAlive()).as(log(name)).isTrue();
     for (String pod : List.of("client", "server")) {
+      Path netns = pod.equals("client") ? clientNetns : serverNetns;
       String reply =
           ZtunnelProcessTest.podSocket(
               socket,
@@ -197,6 +243,8 @@ class ZtunnelSigtermTest {
                   + pod
                   + "\",\"namespace\":\"default\",\"serviceAccount\":\""
                   + pod
+                  + "\",\"netns\":\""
+                  + netns
                   + "\",\"ips\":[\""
                   + (pod.equals("client") ? clientIp : serverIp)
                   + "\"]}");
@@ -218,9 +266,15 @@ class ZtunnelSigtermTest {
     return Files.readString(dir.resolve(name + ".log"), StandardCharsets.UTF_8);
   }
 
+  /** A connection from inside the client pod through its ztunnel's SOCKS5 listener. */
   Socket socks() throws IOException {
-    Socket s = new Socket();
-    int reply = Socks5Client.connect(s, new InetSocketAddress(clientIp, 15080), "echo", 80);
+    Socket s;
+    try {
+      s = Netns.run(clientNetns, SocketChannel::open).socket();
+    } catch (Exception e) {
+      throw new IOException("no socket in the client pod", e);
+    }
+    int reply = Socks5Client.connect(s, new InetSocketAddress("127.0.0.1", 15080), "echo", 80);
     if (reply != 0) {
       s.close();
       throw new IOException("SOCKS reply " + reply);
@@ -232,7 +286,12 @@ class ZtunnelSigtermTest {
   void sigtermDrainsTheLongLivedConnectionUntilTheDeadlineWhileTheNewZtunnelTakesAllNewOnes()
       throws Exception {
     Process old = startZtunnel("old", net + "10");
-    Socket longLived = socks();
+    Socket longLived;
+    try {
+      longLived = socks();
+    } catch (IOException e) {
+      throw new AssertionError("no connection through the first ztunnel\n" + log("old"), e);
+    }
     try (longLived) {
       assertThat(DataPathTest.roundTrip(longLived, "before")).isEqualTo("before");
       startZtunnel("new", net + "11");

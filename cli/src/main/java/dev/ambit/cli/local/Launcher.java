@@ -23,7 +23,9 @@ public final class Launcher {
    * bench/run its connection rate and added latency ratios were worse, at a different load.)
    * Netty's allocator would switch to its low-memory mode for a heap this small, in which every
    * buffer above ~17 KiB (each 64 KiB socket read, each TLS record unwrapped) is a fresh zeroed
-   * direct allocation: 30% of a bulk transfer's CPU; pooling them stays on.
+   * direct allocation: 30% of a bulk transfer's CPU; pooling them stays on. gRPC (xDS and the CA, a
+   * few small messages) uses that same allocator instead of its own pool, whose arenas kept ~5 MiB
+   * of direct memory in an idle ztunnel.
    */
   private static final List<String> ZTUNNEL =
       List.of(
@@ -38,7 +40,8 @@ public final class Launcher {
           "-XX:TrimNativeHeapInterval=5000",
           "-XX:+UseCompactObjectHeaders",
           "-XX:MaxDirectMemorySize=256m",
-          "-Dio.netty.allocator.lowMemory=false");
+          "-Dio.netty.allocator.lowMemory=false",
+          "-Dio.grpc.netty.useCustomAllocator=false");
 
   /**
    * Every component: Netty looks for the flight recorder to emit its own events, which initialises
@@ -83,7 +86,10 @@ public final class Launcher {
 
   static final String MAIN = "dev.ambit.cli.Main";
 
-  /** A ztunnel starts without the other commands' classes: see {@code ZtunnelMain}. */
+  /**
+   * A ztunnel starts without the other commands' classes (see {@code ZtunnelMain}) and without
+   * their jars ({@link ZtunnelClassPath}).
+   */
   static final String ZTUNNEL_MAIN = "dev.ambit.cli.ZtunnelMain";
 
   public static List<String> ambit(String... args) {
@@ -94,7 +100,12 @@ public final class Launcher {
         options.addAll(List.of(extra.strip().split("\\s+")));
       }
       List<String> cmd = new ArrayList<>(ZTUNNEL_ENV);
-      cmd.addAll(command(options, ZTUNNEL_MAIN, List.of(args).subList(1, args.length)));
+      cmd.addAll(
+          command(
+              options,
+              ZtunnelClassPath.current(),
+              ZTUNNEL_MAIN,
+              List.of(args).subList(1, args.length)));
       return cmd;
     }
     if (args.length > 0 && args[0].equals("waypoint-proxy")) {
@@ -118,6 +129,11 @@ public final class Launcher {
   }
 
   private static List<String> command(List<String> jvmOptions, String main, List<String> args) {
+    return command(jvmOptions, System.getProperty("java.class.path"), main, args);
+  }
+
+  private static List<String> command(
+      List<String> jvmOptions, String classPath, String main, List<String> args) {
     String java = System.getenv("AMBIT_JAVA");
     if (java == null || java.isBlank()) {
       java = ProcessHandle.current().info().command().orElse("java");
@@ -129,7 +145,7 @@ public final class Launcher {
     cmd.addAll(ALL);
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(classPath);
     cmd.add(main);
     cmd.addAll(args);
     return cmd;

@@ -57,18 +57,18 @@ class PlaintextInboundTest {
   @BeforeEach
   void setUp() throws Exception {
     TestNet.assertRoot();
-    PodNetnsTest.run("ip", "netns", "add", podNs);
-    PodNetnsTest.run("ip", "netns", "add", clientNs);
-    PodNetnsTest.run(
+    TestNet.run("ip", "netns", "add", podNs);
+    TestNet.run("ip", "netns", "add", clientNs);
+    TestNet.run(
         "ip", "-n", clientNs, "link", "add", "vc", "type", "veth", "peer", "name", "vp", "netns",
         podNs);
-    PodNetnsTest.run("ip", "-n", clientNs, "addr", "add", CLIENT_IP + "/24", "dev", "vc");
-    PodNetnsTest.run("ip", "-n", podNs, "addr", "add", POD_IP + "/24", "dev", "vp");
+    TestNet.run("ip", "-n", clientNs, "addr", "add", CLIENT_IP + "/24", "dev", "vc");
+    TestNet.run("ip", "-n", podNs, "addr", "add", POD_IP + "/24", "dev", "vp");
     for (String ns : List.of(podNs, clientNs)) {
-      PodNetnsTest.run("ip", "-n", ns, "link", "set", "lo", "up");
+      TestNet.run("ip", "-n", ns, "link", "set", "lo", "up");
     }
-    PodNetnsTest.run("ip", "-n", clientNs, "link", "set", "vc", "up");
-    PodNetnsTest.run("ip", "-n", podNs, "link", "set", "vp", "up");
+    TestNet.run("ip", "-n", clientNs, "link", "set", "vc", "up");
+    TestNet.run("ip", "-n", podNs, "link", "set", "vp", "up");
     Path pod = Path.of("/var/run/netns", podNs);
     new RedirectionRules(pod).apply();
     app = Netns.run(pod, ServerSocketChannel::open);
@@ -121,8 +121,8 @@ class PlaintextInboundTest {
         app.close();
       }
     } finally {
-      PodNetnsTest.run("ip", "netns", "del", clientNs);
-      PodNetnsTest.run("ip", "netns", "del", podNs);
+      TestNet.run("ip", "netns", "del", clientNs);
+      TestNet.run("ip", "netns", "del", podNs);
     }
   }
 

@@ -18,7 +18,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,20 +47,12 @@ class PodNetnsTest {
   Mesh mesh;
   ServerSocketChannel app;
 
-  public static void run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-    }
-  }
-
   @BeforeEach
   void setUp() throws Exception {
     TestNet.assertRoot();
-    run("ip", "netns", "add", name);
-    run("ip", "-n", name, "link", "set", "lo", "up");
-    run("ip", "-n", name, "addr", "add", POD_IP + "/32", "dev", "lo");
+    TestNet.run("ip", "netns", "add", name);
+    TestNet.run("ip", "-n", name, "link", "set", "lo", "up");
+    TestNet.run("ip", "-n", name, "addr", "add", POD_IP + "/32", "dev", "lo");
     app = Netns.run(netns, ServerSocketChannel::open);
     app.bind(new InetSocketAddress(POD_IP, 7000));
     Thread.ofVirtual().start(this::serveApp);
@@ -112,7 +103,7 @@ class PodNetnsTest {
         app.close();
       }
     } finally {
-      run("ip", "netns", "del", name);
+      TestNet.run("ip", "netns", "del", name);
     }
   }
 
@@ -184,7 +175,7 @@ class PodNetnsTest {
 
   @Test
   void capturedOutboundReadsTheOriginalDestination() throws Exception {
-    run(
+    TestNet.run(
         "ip",
         "netns",
         "exec",

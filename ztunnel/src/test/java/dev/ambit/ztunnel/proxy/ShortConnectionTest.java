@@ -69,17 +69,16 @@ class ShortConnectionTest {
   @BeforeEach
   void setUp() throws Exception {
     TestNet.assertRoot();
-    PodNetnsTest.run("ip", "netns", "add", clientNs);
-    PodNetnsTest.run("ip", "netns", "add", serverNs);
-    PodNetnsTest.run(
+    TestNet.run("ip", "netns", "add", clientNs);
+    TestNet.run("ip", "netns", "add", serverNs);
+    TestNet.run(
         "ip", "-n", clientNs, "link", "add", "link0", "type", "veth", "peer", "name", "link1",
         "netns", serverNs);
-    PodNetnsTest.run("ip", "-n", clientNs, "addr", "add", CLIENT_IP + "/24", "dev", "link0");
-    PodNetnsTest.run("ip", "-n", serverNs, "addr", "add", SERVER_IP + "/24", "dev", "link1");
+    TestNet.run("ip", "-n", clientNs, "addr", "add", CLIENT_IP + "/24", "dev", "link0");
+    TestNet.run("ip", "-n", serverNs, "addr", "add", SERVER_IP + "/24", "dev", "link1");
     for (String ns : List.of(clientNs, serverNs)) {
-      PodNetnsTest.run("ip", "-n", ns, "link", "set", "lo", "up");
-      PodNetnsTest.run(
-          "ip", "-n", ns, "link", "set", ns.equals(clientNs) ? "link0" : "link1", "up");
+      TestNet.run("ip", "-n", ns, "link", "set", "lo", "up");
+      TestNet.run("ip", "-n", ns, "link", "set", ns.equals(clientNs) ? "link0" : "link1", "up");
       new RedirectionRules(TwoNodeL4Test.netns(ns)).apply();
     }
     app = Netns.run(TwoNodeL4Test.netns(serverNs), ServerSocketChannel::open);
@@ -139,8 +138,8 @@ class ShortConnectionTest {
         }
       }
     } finally {
-      PodNetnsTest.run("ip", "netns", "del", clientNs);
-      PodNetnsTest.run("ip", "netns", "del", serverNs);
+      TestNet.run("ip", "netns", "del", clientNs);
+      TestNet.run("ip", "netns", "del", serverNs);
     }
   }
 

@@ -4,11 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /** Addresses and privileges for network tests. */
 public final class TestNet {
 
   private TestNet() {}
+
+  /** Runs a command (ip, iptables), failing with its output when it fails. */
+  public static void run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    }
+  }
 
   /** A random 127.x.y.0 prefix ("127.x.y."), so parallel runs on one host do not collide. */
   public static String loopbackPrefix() {

@@ -2,6 +2,7 @@ package dev.ambit.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The control-plane image runs on its own: its layers unpacked into an empty directory, its
- * entrypoint run there with chroot (in a private mount and pid namespace with /proc mounted),
- * nothing from the host visible. Needs root.
+ * The images run on their own: the control-plane image's layers (which every image shares) unpacked
+ * into an empty directory, an image's entrypoint run there with chroot (in a private mount and pid
+ * namespace with /proc mounted), nothing from the host visible. Needs root.
  */
-class ControlImageRunsTest {
+class ImageRunsTest {
   private static Path root;
 
   @BeforeAll
@@ -48,6 +49,10 @@ class ControlImageRunsTest {
   }
 
   private static String run(String... args) throws Exception {
+    return run(ImageSpec.ENTRYPOINT, args);
+  }
+
+  private static String run(List<String> entrypoint, String... args) throws Exception {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -58,7 +63,7 @@ class ControlImageRunsTest {
                 "--mount-proc=" + root.resolve("proc"),
                 "chroot",
                 root.toString()));
-    cmd.addAll(ImageSpec.ENTRYPOINT);
+    cmd.addAll(entrypoint);
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
@@ -78,6 +83,26 @@ class ControlImageRunsTest {
         .contains("control")
         .contains("ztunnel")
         .contains("install");
+  }
+
+  @Test
+  void ztunnelEntrypointStartsTheZtunnelWithOnlyItsJars() throws Exception {
+    ImageTarball t = ImageTarball.read(ImageTarball.path("ztunnel"));
+    JsonNode index = t.json("index.json");
+    JsonNode manifest = t.json(ImageTarball.blobName(index.at("/manifests/0/digest").asText()));
+    JsonNode config = t.json(ImageTarball.blobName(manifest.at("/config/digest").asText()));
+    List<String> entrypoint = new ArrayList<>();
+    config.at("/config/Entrypoint").forEach(e -> entrypoint.add(e.asText()));
+    String classPath = entrypoint.get(entrypoint.indexOf("-cp") + 1);
+    assertThat(classPath)
+        .startsWith(ImageSpec.LIB + "/ambit-cli.jar:")
+        .contains("ambit-ztunnel-", "netty-transport-native-epoll-")
+        .doesNotContain("ambit-control", "kubernetes", "vertx", "*");
+
+    assertThat(run(entrypoint, "ztunnel", "--help"))
+        .contains("Usage: ztunnel")
+        .contains("--pods-socket")
+        .doesNotContain("Exception");
   }
 
   @Test
