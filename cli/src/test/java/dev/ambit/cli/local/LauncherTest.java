@@ -24,9 +24,11 @@ class LauncherTest {
   }
 
   @Test
-  void aWaypointStartsThroughTheMainCommand() {
+  void aWaypointStartsThroughTheMainCommandWithItsMemorySettings() {
     List<String> cmd = Launcher.ambit("waypoint-proxy", "--name", "w");
     assertThat(cmd).endsWith(Launcher.MAIN, "waypoint-proxy", "--name", "w");
-    assertThat(cmd).contains("-Dio.netty.jfr.enabled=false").doesNotContain("env");
+    assertThat(cmd)
+        .contains("-XX:+UseSerialGC", "-Xmn32m", "-Dio.netty.jfr.enabled=false")
+        .doesNotContain("env");
   }
 }
