@@ -1,5 +1,6 @@
 package dev.ambit.transport.hbone;
 
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -31,6 +32,12 @@ final class HboneCodecs extends Http2FrameCodecBuilder {
   @Override
   protected Http2FrameCodec build(
       Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
-    return super.build(decoder, new FramesAfterReset(encoder), settings);
+    Http2FrameCodec codec = super.build(decoder, new FramesAfterReset(encoder), settings);
+    // A frame that straddles two decrypted reads is kept as a composite of both instead of being
+    // copied into one buffer: with 64 KiB frames that copy was ~23% of a receiving ztunnel's Java
+    // samples in a bulk transfer (bench/run l4-throughput A/B: one stream 0.96 and 1.10 x stunnel
+    // before, 1.13 and 1.15 x after; 8 streams 0.68 and 0.77 x before, 0.82 and 0.81 x after).
+    codec.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+    return codec;
   }
 }
