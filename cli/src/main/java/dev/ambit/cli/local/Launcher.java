@@ -94,15 +94,10 @@ public final class Launcher {
 
   public static List<String> ambit(String... args) {
     if (args.length > 0 && args[0].equals("ztunnel")) {
-      List<String> options = new ArrayList<>(ZTUNNEL);
-      String extra = System.getenv(ZTUNNEL_OPTIONS_ENV);
-      if (extra != null && !extra.isBlank()) {
-        options.addAll(List.of(extra.strip().split("\\s+")));
-      }
       List<String> cmd = new ArrayList<>(ZTUNNEL_ENV);
       cmd.addAll(
           command(
-              options,
+              withExtra(ZTUNNEL, ZTUNNEL_OPTIONS_ENV),
               ZtunnelClassPath.current(),
               ZTUNNEL_MAIN,
               List.of(args).subList(1, args.length)));
@@ -114,6 +109,7 @@ public final class Launcher {
     return command(List.of(), MAIN, List.of(args));
   }
 
+  /** {@code defaults}, then the options in the environment variable {@code env}, if any. */
   private static List<String> withExtra(List<String> defaults, String env) {
     List<String> options = new ArrayList<>(defaults);
     String extra = System.getenv(env);

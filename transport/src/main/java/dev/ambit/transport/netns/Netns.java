@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * own namespace open too, to switch back to, once it has switched for the first time.
  *
  * <p>Only platform threads can switch; calls from a virtual thread are carried out on a dedicated
- * platform thread (and the virtual thread waits). Keep the body short: just the socket creation.
+ * platform thread (and the virtual thread waits). Keep the body short: just the socket creation. A
+ * thread started in the body (a virtual thread's carrier too) is born in the namespace and stays.
  * Needs CAP_SYS_ADMIN and {@code --enable-native-access}.
  */
 public final class Netns {
