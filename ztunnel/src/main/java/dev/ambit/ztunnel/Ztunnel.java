@@ -184,8 +184,9 @@ public final class Ztunnel implements AutoCloseable {
       certificates.close();
       ca.close();
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-      stopped.countDown();
+      // Logged first: a process waiting for the stop exits as soon as it is counted down.
       LOG.info("stopped");
+      stopped.countDown();
     }
   }
 
