@@ -16,7 +16,6 @@ import dev.ambit.control.xds.DeltaAdsService;
 import dev.ambit.control.xds.XdsPublisher;
 import dev.ambit.control.xds.XdsResource;
 import dev.ambit.control.xds.XdsSnapshot;
-import dev.ambit.node.redirect.RedirectionRules;
 import dev.ambit.proto.client.TypeUrls;
 import dev.ambit.proto.workload.Address;
 import dev.ambit.transport.netns.Netns;
@@ -76,8 +75,8 @@ class ZtunnelSigtermTest {
   final String serverIp = "10.242.7.3";
   final String name =
       "zs" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
-  final Path clientNetns = Path.of("/var/run/netns", name + "c");
-  final Path serverNetns = Path.of("/var/run/netns", name + "s");
+  final Path clientNetns = TestNet.netns(name + "c");
+  final Path serverNetns = TestNet.netns(name + "s");
   boolean namespacesCreated;
   final HttpClient http = HttpClient.newHttpClient();
   final List<Process> processes = new ArrayList<>();
@@ -89,7 +88,8 @@ class ZtunnelSigtermTest {
   @BeforeEach
   void setUp() throws Exception {
     TestNet.assertRoot();
-    createPodNamespaces();
+    namespacesCreated = true;
+    TestNet.linkedPods(name + "c", clientIp, name + "s", serverIp);
     ca =
         new CertificateAuthority(
             CaLoader.loadOrCreateRoot(dir.resolve("ca"), "cluster.local"),
@@ -135,38 +135,6 @@ class ZtunnelSigtermTest {
           <root level="INFO"><appender-ref ref="out"/></root>
         </configuration>
         """);
-  }
-
-  /**
-   * Two pod namespaces with the pods' addresses on the ends of a veth pair between them, and the
-   * node agent's redirection rules in each (they also route the replies to the ztunnel's upstream
-   * connections, which keep the client's address, back to it).
-   */
-  void createPodNamespaces() throws Exception {
-    TestNet.run("ip", "netns", "add", name + "c");
-    TestNet.run("ip", "netns", "add", name + "s");
-    namespacesCreated = true;
-    TestNet.run(
-        "ip",
-        "-n",
-        name + "c",
-        "link",
-        "add",
-        "eth0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "eth0",
-        "netns",
-        name + "s");
-    for (String[] pod : List.of(new String[] {"c", clientIp}, new String[] {"s", serverIp})) {
-      String ns = name + pod[0];
-      TestNet.run("ip", "-n", ns, "addr", "add", pod[1] + "/24", "dev", "eth0");
-      TestNet.run("ip", "-n", ns, "link", "set", "eth0", "up");
-      TestNet.run("ip", "-n", ns, "link", "set", "lo", "up");
-      new RedirectionRules(Path.of("/var/run/netns", ns)).apply();
-    }
   }
 
   @AfterEach

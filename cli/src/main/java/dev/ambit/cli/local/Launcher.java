@@ -15,32 +15,40 @@ public final class Launcher {
       List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx96m", "-Xss512k");
 
   /**
-   * JVM settings of a ztunnel: its heap holds the mesh state and per-connection records, while
-   * connection buffers live off-heap; a small heap with the serial collector, returned to the
-   * system when it empties, keeps an idle ztunnel's footprint small. The C2 compiler's work memory,
+   * JVM settings of the long-running proxies (ztunnels, waypoints): their heap holds the mesh state
+   * and per-connection or per-request records, while connection buffers live off-heap; a small heap
+   * with the serial collector keeps an idle proxy's footprint small. The C2 compiler's work memory,
    * freed after compiling but kept by malloc (~20 MiB), is returned to the system every few
-   * seconds; compact object headers shrink the heap. (C1 alone saves another ~15-20 MiB; in
-   * bench/run its connection rate and added latency ratios were worse, at a different load.)
-   * Netty's allocator would switch to its low-memory mode for a heap this small, in which every
-   * buffer above ~17 KiB (each 64 KiB socket read, each TLS record unwrapped) is a fresh zeroed
-   * direct allocation: 30% of a bulk transfer's CPU; pooling them stays on. gRPC (xDS and the CA, a
-   * few small messages) uses that same allocator instead of its own pool, whose arenas kept ~5 MiB
-   * of direct memory in an idle ztunnel.
+   * seconds; compact object headers shrink the heap. Netty's allocator would switch to its
+   * low-memory mode for a heap this small, in which every buffer above ~17 KiB (each 64 KiB socket
+   * read, each TLS record unwrapped) is a fresh zeroed direct allocation: 30% of a bulk transfer's
+   * CPU; pooling them stays on.
    */
-  private static final List<String> ZTUNNEL =
+  private static final List<String> PROXY =
       List.of(
           "-XX:+UseSerialGC",
-          "-Xms8m",
-          "-Xmn8m",
           "-Xmx256m",
-          "-XX:MinHeapFreeRatio=10",
-          "-XX:MaxHeapFreeRatio=30",
           "-Xss512k",
-          "-XX:ReservedCodeCacheSize=64m",
           "-XX:TrimNativeHeapInterval=5000",
           "-XX:+UseCompactObjectHeaders",
           "-XX:MaxDirectMemorySize=256m",
-          "-Dio.netty.allocator.lowMemory=false",
+          "-Dio.netty.allocator.lowMemory=false");
+
+  /**
+   * A ztunnel's settings on top of {@link #PROXY}: a heap that starts tiny and is returned to the
+   * system when it empties, a smaller code cache. (C1 alone saves another ~9 MiB; in bench/run its
+   * added latency and requests per second were worse.) gRPC (xDS and the CA, a few small messages)
+   * uses Netty's allocator instead of its own pool, whose arenas kept ~5 MiB of direct memory in an
+   * idle ztunnel.
+   */
+  private static final List<String> ZTUNNEL =
+      with(
+          PROXY,
+          "-Xms8m",
+          "-Xmn8m",
+          "-XX:MinHeapFreeRatio=10",
+          "-XX:MaxHeapFreeRatio=30",
+          "-XX:ReservedCodeCacheSize=64m",
           "-Dio.grpc.netty.useCustomAllocator=false");
 
   /**
@@ -65,21 +73,11 @@ public final class Launcher {
   static final String ZTUNNEL_OPTIONS_ENV = "AMBIT_ZTUNNEL_JAVA_OPTIONS";
 
   /**
-   * JVM settings of a waypoint: as a ztunnel's, with a young generation sized for the garbage of
-   * its requests (header maps, futures, the access-log line; short-lived, collected cheaply by the
-   * serial collector) instead of the JVM's default of G1 and a quarter of the machine's memory.
+   * A waypoint's settings on top of {@link #PROXY}: a young generation sized for the garbage of its
+   * requests (header maps, futures, the access-log line; short-lived, collected cheaply by the
+   * serial collector), instead of the JVM's default of G1 and a quarter of the machine's memory.
    */
-  private static final List<String> WAYPOINT =
-      List.of(
-          "-XX:+UseSerialGC",
-          "-Xms48m",
-          "-Xmn32m",
-          "-Xmx256m",
-          "-Xss512k",
-          "-XX:TrimNativeHeapInterval=5000",
-          "-XX:+UseCompactObjectHeaders",
-          "-XX:MaxDirectMemorySize=256m",
-          "-Dio.netty.allocator.lowMemory=false");
+  private static final List<String> WAYPOINT = with(PROXY, "-Xms48m", "-Xmn32m");
 
   /** Extra JVM options for waypoint processes, after the defaults, as for ztunnels. */
   static final String WAYPOINT_OPTIONS_ENV = "AMBIT_WAYPOINT_JAVA_OPTIONS";
@@ -107,6 +105,12 @@ public final class Launcher {
       return command(withExtra(WAYPOINT, WAYPOINT_OPTIONS_ENV), MAIN, List.of(args));
     }
     return command(List.of(), MAIN, List.of(args));
+  }
+
+  private static List<String> with(List<String> base, String... more) {
+    List<String> all = new ArrayList<>(base);
+    all.addAll(List.of(more));
+    return List.copyOf(all);
   }
 
   /** {@code defaults}, then the options in the environment variable {@code env}, if any. */

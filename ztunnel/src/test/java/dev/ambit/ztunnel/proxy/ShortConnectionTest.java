@@ -9,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.ambit.node.redirect.RedirectionRules;
 import dev.ambit.transport.netns.Netns;
 import dev.ambit.ztunnel.identity.TestCa;
 import dev.ambit.ztunnel.telemetry.ConnectionRecord;
@@ -69,19 +68,8 @@ class ShortConnectionTest {
   @BeforeEach
   void setUp() throws Exception {
     TestNet.assertRoot();
-    TestNet.run("ip", "netns", "add", clientNs);
-    TestNet.run("ip", "netns", "add", serverNs);
-    TestNet.run(
-        "ip", "-n", clientNs, "link", "add", "link0", "type", "veth", "peer", "name", "link1",
-        "netns", serverNs);
-    TestNet.run("ip", "-n", clientNs, "addr", "add", CLIENT_IP + "/24", "dev", "link0");
-    TestNet.run("ip", "-n", serverNs, "addr", "add", SERVER_IP + "/24", "dev", "link1");
-    for (String ns : List.of(clientNs, serverNs)) {
-      TestNet.run("ip", "-n", ns, "link", "set", "lo", "up");
-      TestNet.run("ip", "-n", ns, "link", "set", ns.equals(clientNs) ? "link0" : "link1", "up");
-      new RedirectionRules(TwoNodeL4Test.netns(ns)).apply();
-    }
-    app = Netns.run(TwoNodeL4Test.netns(serverNs), ServerSocketChannel::open);
+    TestNet.linkedPods(clientNs, CLIENT_IP, serverNs, SERVER_IP);
+    app = Netns.run(TestNet.netns(serverNs), ServerSocketChannel::open);
     app.bind(new InetSocketAddress(SERVER_IP, 7000));
     Thread.ofVirtual().start(this::serveApp);
     TestCa ca = new TestCa("short-connections");
@@ -144,7 +132,7 @@ class ShortConnectionTest {
   }
 
   private byte[] request() throws Exception {
-    try (Socket s = Netns.run(TwoNodeL4Test.netns(clientNs), SocketChannel::open).socket()) {
+    try (Socket s = Netns.run(TestNet.netns(clientNs), SocketChannel::open).socket()) {
       s.connect(new InetSocketAddress(SERVER_IP, 7000), 5000);
       s.setSoTimeout(10_000);
       s.getOutputStream().write("GET / HTTP/1.1\r\nHost: server\r\n\r\n".getBytes());
@@ -190,7 +178,7 @@ class ShortConnectionTest {
   @Test
   void bytesSentAfterTheServerHalfClosedStillArriveAndTheConnectionEndsOk() throws Exception {
     byte[] body = new byte[256 * 1024];
-    try (Socket s = Netns.run(TwoNodeL4Test.netns(clientNs), SocketChannel::open).socket()) {
+    try (Socket s = Netns.run(TestNet.netns(clientNs), SocketChannel::open).socket()) {
       s.connect(new InetSocketAddress(SERVER_IP, 7000), 5000);
       s.setSoTimeout(10_000);
       s.getOutputStream().write("PUT / HTTP/1.1\r\nHost: server\r\n\r\n".getBytes());

@@ -5,7 +5,6 @@ import static dev.ambit.ztunnel.state.Fixtures.resource;
 import static dev.ambit.ztunnel.state.Fixtures.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ambit.node.redirect.RedirectionRules;
 import dev.ambit.transport.netns.Netns;
 import dev.ambit.ztunnel.identity.TestCa;
 import dev.ambit.ztunnel.pods.PodSpec;
@@ -56,19 +55,8 @@ class TwoNodeL4Test {
   @BeforeEach
   void setUp() throws Exception {
     TestNet.assertRoot();
-    TestNet.run("ip", "netns", "add", clientNs);
-    TestNet.run("ip", "netns", "add", serverNs);
-    TestNet.run(
-        "ip", "-n", clientNs, "link", "add", "link0", "type", "veth", "peer", "name", "link1",
-        "netns", serverNs);
-    TestNet.run("ip", "-n", clientNs, "addr", "add", CLIENT_IP + "/24", "dev", "link0");
-    TestNet.run("ip", "-n", serverNs, "addr", "add", SERVER_IP + "/24", "dev", "link1");
-    for (String ns : List.of(clientNs, serverNs)) {
-      TestNet.run("ip", "-n", ns, "link", "set", "lo", "up");
-      TestNet.run("ip", "-n", ns, "link", "set", ns.equals(clientNs) ? "link0" : "link1", "up");
-      new RedirectionRules(netns(ns)).apply();
-    }
-    app = Netns.run(netns(serverNs), ServerSocketChannel::open);
+    TestNet.linkedPods(clientNs, CLIENT_IP, serverNs, SERVER_IP);
+    app = Netns.run(TestNet.netns(serverNs), ServerSocketChannel::open);
     app.bind(new InetSocketAddress(SERVER_IP, 7000));
     Thread.ofVirtual().start(this::serveApp);
     TestCa ca = new TestCa("two-nodes");
@@ -84,10 +72,6 @@ class TwoNodeL4Test {
     enroll(node2, "server", serverNs, SERVER_IP);
   }
 
-  static Path netns(String name) {
-    return Path.of("/var/run/netns", name);
-  }
-
   static void enroll(Mesh node, String name, String ns, String ip) throws Exception {
     node.pods
         .add(
@@ -96,7 +80,7 @@ class TwoNodeL4Test {
                 name,
                 "default",
                 name,
-                netns(ns),
+                TestNet.netns(ns),
                 List.of(InetAddress.getByName(ip))))
         .toCompletableFuture()
         .get(20, TimeUnit.SECONDS);
@@ -183,7 +167,7 @@ class TwoNodeL4Test {
     String marker = "l4-plaintext-" + Long.toHexString(System.nanoTime());
     Path pcap = dir.resolve("link.pcap");
     Process tcpdump = capture(pcap);
-    try (Socket s = Netns.run(netns(clientNs), SocketChannel::open).socket()) {
+    try (Socket s = Netns.run(TestNet.netns(clientNs), SocketChannel::open).socket()) {
       s.connect(new InetSocketAddress(SERVER_IP, 7000), 5000);
       s.setSoTimeout(10_000);
       assertThat(DataPathTest.roundTrip(s, marker)).isEqualTo(marker);
