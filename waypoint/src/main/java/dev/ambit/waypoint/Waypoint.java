@@ -12,6 +12,7 @@ import dev.ambit.transport.hbone.HbonePoolConfig;
 import dev.ambit.transport.hbone.HboneServer;
 import dev.ambit.transport.identity.Pem;
 import dev.ambit.transport.identity.SpiffeId;
+import dev.ambit.transport.identity.WorkloadCertificate;
 import dev.ambit.waypoint.config.ConfigStore;
 import dev.ambit.waypoint.config.XdsConfigSource;
 import dev.ambit.waypoint.hbone.HboneConnector;
@@ -32,6 +33,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,10 @@ public final class Waypoint implements AutoCloseable {
     this.group = new MultiThreadIoEventLoopGroup(transport.ioHandler());
   }
 
-  /** Starts everything; returns once the listeners are bound (config may still be arriving). */
+  /**
+   * Starts everything; returns once the listeners are bound, the HBONE one after the first
+   * certificate has arrived (config may still be arriving).
+   */
   public static Waypoint start(WaypointSettings s) throws Exception {
     Waypoint w = new Waypoint(NetTransport.best());
     try {
@@ -79,7 +84,7 @@ public final class Waypoint implements AutoCloseable {
             Duration.ofHours(24),
             Clock.systemUTC());
     resources.add(certs);
-    certs.start();
+    CompletableFuture<WorkloadCertificate> firstCertificate = certs.start();
 
     ConfigStore config = new ConfigStore(s.namespace(), s.name());
     XdsConfigSource source = new XdsConfigSource(config);
@@ -110,6 +115,17 @@ public final class Waypoint implements AutoCloseable {
             new SecureRandom(),
             tracer);
     resources.add(proxy);
+    metricsServer =
+        MetricsServer.start(
+            group,
+            transport.serverSockets(),
+            s.metrics(),
+            metrics::scrape,
+            () -> config.received() && certs.notAfter() != null);
+    // The HBONE port opens only once the waypoint can complete a TLS handshake: an open port is
+    // what the node agent (and a TCP probe) takes for ready, and a connection accepted before the
+    // first certificate would be closed in its handshake.
+    firstCertificate.get();
     listener =
         new HboneServer(
                 certs.serverSelector(),
@@ -118,13 +134,6 @@ public final class Waypoint implements AutoCloseable {
             .bind(group, group, transport.serverSockets(), s.listen())
             .sync()
             .channel();
-    metricsServer =
-        MetricsServer.start(
-            group,
-            transport.serverSockets(),
-            s.metrics(),
-            metrics::scrape,
-            () -> config.received() && certs.notAfter() != null);
     LOG.info(
         "waypoint {}/{} ({}) on node {}: HBONE on {}, metrics on {}, control plane {}",
         s.namespace(),
